@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Tests never depend on wall-clock speed; fast-check runs are bounded by numRuns.
+    pool: "forks",
+  },
+});

@@ -1,0 +1,119 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoStore, ensureTable } from "./dynamo.js";
+import type { StateStore } from "./port.js";
+
+export interface LocalDynamoOptions {
+  /** On-disk LevelDB folder; in memory when absent. */
+  path?: string;
+  /** 0 (the default) picks any free port. */
+  port?: number;
+}
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Credentials and region for a local endpoint. Passing them explicitly keeps the SDK from walking
+ * the credential provider chain (env, ~/.aws, instance metadata), so nothing real is touched.
+ */
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+}
+
+/** Starts dynalite in this process on 127.0.0.1. */
+export async function startLocalDynamo({ path, port = 0 }: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  // Imported lazily: dynalite is a dev dependency and must never load on Lambda.
+  const { default: dynalite } = await import("dynalite");
+  if (path !== undefined) await mkdir(path, { recursive: true });
+  const server = dynalite({ ...(path === undefined ? {} : { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${boundPort}`;
+  const client = localClient(endpoint);
+  return {
+    endpoint,
+    client,
+    async stop() {
+      // Destroying the client first closes its keep-alive sockets, which would hold the server open.
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+export const LOCAL_TABLE_NAME = "pigello-portal-bot-local";
+export const LOCAL_DATA_DIR = "data/dynamodb";
+
+export interface StoreFromEnv {
+  store: StateStore;
+  /** Where the store's DynamoDB answers; undefined for AWS's own endpoint. */
+  endpoint?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Picks the store for this process:
+ * - `DYNAMODB_TABLE` without `DYNAMODB_ENDPOINT`: real DynamoDB (Lambda; the table comes from serverless.yml).
+ * - `DYNAMODB_ENDPOINT`: a DynamoDB-compatible server someone else started (e.g. the dynalite of
+ *   `npm start`, shared with serverless-offline's handler processes, since one LevelDB folder
+ *   can be opened by only one process).
+ * - neither: dynalite embedded in this process, stored in `DYNAMODB_DATA_DIR` (default data/dynamodb).
+ * The same adapter runs in every case.
+ */
+export async function createStoreFromEnv(env: Record<string, string | undefined> = process.env): Promise<StoreFromEnv> {
+  const endpoint = nonEmpty(env.DYNAMODB_ENDPOINT);
+  const configuredTable = nonEmpty(env.DYNAMODB_TABLE);
+
+  if (configuredTable !== undefined && endpoint === undefined) {
+    // Region and credentials come from the Lambda environment.
+    const client = new DynamoDBClient({});
+    return {
+      store: createDynamoStore({ client, tableName: configuredTable }),
+      async stop() {
+        client.destroy();
+      },
+    };
+  }
+
+  const tableName = configuredTable ?? LOCAL_TABLE_NAME;
+  if (endpoint !== undefined) {
+    const client = localClient(endpoint);
+    await ensureTable(client, tableName);
+    return {
+      store: createDynamoStore({ client, tableName }),
+      endpoint,
+      async stop() {
+        client.destroy();
+      },
+    };
+  }
+
+  const local = await startLocalDynamo({ path: nonEmpty(env.DYNAMODB_DATA_DIR) ?? LOCAL_DATA_DIR });
+  try {
+    await ensureTable(local.client, tableName);
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+  return { store: createDynamoStore({ client: local.client, tableName }), endpoint: local.endpoint, stop: local.stop };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoStore, ensureTable, tableDefinition, TTL_ATTRIBUTE } from "../../src/store/dynamo.js";
 import { startLocalDynamo, type LocalDynamo } from "../../src/store/local.js";
@@ -114,7 +115,22 @@ describe("applications", () => {
   });
 
   it("lists every application of a repository across many pages, and only that repository's", async () => {
-    const { store } = await freshStore({ pageSize: 3 });
+    const { tableName } = await freshStore();
+    // A client of its own, so counting its Query requests counts exactly this store's pages.
+    const countingClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    let queries = 0;
+    countingClient.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === "QueryCommand") queries++;
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const store = createDynamoStore({ client: countingClient, tableName, pageSize: 3 });
     const slugs = Array.from({ length: 25 }, (_, index) => `app-${String(index).padStart(2, "0")}`);
     await Promise.all(slugs.map((slug) => store.putApplication(application(slug))));
     await store.putApplication(application("elsewhere", { repo: otherRepo }));
@@ -123,7 +139,9 @@ describe("applications", () => {
 
     const listed = await store.listApplications(repo);
     expect(listed.map((record) => record.slug)).toEqual(slugs);
+    expect(queries).toBeGreaterThanOrEqual(Math.ceil(slugs.length / 3));
     expect(await store.listApplications({ owner: "nobody", repo: "nothing" })).toEqual([]);
+    countingClient.destroy();
   });
 });
 

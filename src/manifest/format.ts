@@ -54,10 +54,15 @@ export function formatText(report: ValidationReport, sources: readonly ManifestF
     });
     blocks.push(entries.join("\n\n"));
   }
-  const { errors, warnings } = countBySeverity(report.problems);
   const files = new Set([...sources.map((source) => source.path), ...problemsByFile.keys()]).size;
-  blocks.push(`${plural(errors, "error")}, ${plural(warnings, "warning")} in ${plural(files, "file")}`);
+  blocks.push(formatSummary(report, files));
   return `${blocks.join("\n\n")}\n`;
+}
+
+/** `2 errors, 1 warning in 3 files`. */
+export function formatSummary(report: ValidationReport, fileCount: number): string {
+  const { errors, warnings } = countBySeverity(report.problems);
+  return `${plural(errors, "error")}, ${plural(warnings, "warning")} in ${plural(fileCount, "file")}`;
 }
 
 /** Escaping for the message part of a workflow command. */

@@ -13,4 +13,5 @@ export { DEFAULT_MANIFEST_GLOB, REPO_CONFIG_PATH, repoConfigSchema } from "./rep
 export type { RepoConfig } from "./repo-config.js";
 export { RULES } from "./rules.js";
 export type { RuleId } from "./rules.js";
-export { formatGithub, formatJson, formatText } from "./format.js";
+export { formatGithub, formatJson, formatSummary, formatText } from "./format.js";
+export type { TextFormatOptions } from "./format.js";

@@ -119,13 +119,13 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
       problems: document.errors.slice(0, MAX_YAML_ERRORS_PER_FILE).map((error) => {
         const position = index.offsetToPosition(error.pos[0], error.pos[1]);
         if (error.code === "DUPLICATE_KEY") {
-          const key = text.slice(error.pos[0], error.pos[1]).trim();
+          const key = duplicateKeyAt(text, error.pos[0]);
           return makeProblem(
             file,
-            position,
+            key === undefined ? position : index.offsetToPosition(error.pos[0], error.pos[0] + key.length),
             "",
             "duplicate-key",
-            `The key \`${key}\` appears more than once in the same mapping; keep only one of them.`,
+            `The key ${key === undefined ? "" : `\`${key}\` `}appears more than once in the same mapping; keep only one of them.`,
           );
         }
         const rule: RuleId = error.code === "RESOURCE_EXHAUSTION" ? "too-deep" : "yaml-syntax";
@@ -411,6 +411,13 @@ function firstAliasPosition(document: Document, index: PositionIndex): Position 
     },
   });
   return position;
+}
+
+/** The key text the parser flagged as a duplicate (it points only at the key's first character). */
+function duplicateKeyAt(text: string, offset: number): string | undefined {
+  const match = /^("[^"\n]*"|'[^'\n]*'|[^:\n#{}[\],]*?)\s*:/.exec(text.slice(offset, offset + 200));
+  const key = match?.[1]?.trim();
+  return key === undefined || key === "" ? undefined : key;
 }
 
 function startOnly(position: Position): Position {

@@ -113,6 +113,16 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
   const text = decoded.text;
   const { document, index, forbiddenKeys } = parseYamlWithPositions(text);
 
+  const exhaustion = document.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
+  if (exhaustion !== undefined) {
+    // The parser reports one error per level it could not descend into; one problem says it all.
+    return fail(
+      index.offsetToPosition(exhaustion.pos[0], exhaustion.pos[1]),
+      "",
+      "too-deep",
+      "The YAML is nested too deeply to process; flatten the nested lists or mappings.",
+    );
+  }
   if (document.errors.length > 0) {
     return {
       file,
@@ -128,9 +138,8 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
             `The key ${key === undefined ? "" : `\`${key}\` `}appears more than once in the same mapping; keep only one of them.`,
           );
         }
-        const rule: RuleId = error.code === "RESOURCE_EXHAUSTION" ? "too-deep" : "yaml-syntax";
         const reason = error.message.split("\n")[0]?.replace(/\.$/, "") ?? error.code;
-        return makeProblem(file, position, "", rule, `YAML syntax error: ${reason}; fix the YAML at this position.`);
+        return makeProblem(file, position, "", "yaml-syntax", `YAML syntax error: ${reason}; fix the YAML at this position.`);
       }),
     };
   }

@@ -45,7 +45,19 @@ export interface PortalContract {
 
 const HTTP_METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
+// Converting the document takes a noticeable fraction of a second, and it never changes while running.
+const loaded = new Map<string, PortalContract>();
+
 export function loadPortalContract(source: URL | string = DEFAULT_CONTRACT_URL): PortalContract {
+  const cacheKey = String(source);
+  const cached = loaded.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const contract = buildContract(source);
+  loaded.set(cacheKey, contract);
+  return contract;
+}
+
+function buildContract(source: URL | string): PortalContract {
   const document = parseYaml(readFileSync(source, "utf8")) as JsonObject;
   const resolve = (value: unknown): unknown => inlineRefs(value, document, []);
   const routes: { pattern: RegExp; names: string[]; byMethod: Map<string, OperationContract> }[] = [];

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { validateManifests } from "../../src/manifest/index.js";
-import type { ManifestV1 } from "../../src/manifest/index.js";
+import type { ManifestV1, ServiceManifestV1 } from "../../src/manifest/index.js";
 
 const NUM_RUNS = Number(process.env["PROPERTY_RUNS"] ?? 60);
 
@@ -62,8 +62,8 @@ function withDefaults(input: ManifestInput, fileStem: string): ManifestV1 {
     ...input,
     slug: input.slug ?? fileStem,
     services: input.services.map((candidate) => ({
-      configuration: {},
       ...candidate,
+      configuration: (candidate.configuration ?? {}) as ServiceManifestV1["configuration"],
       activationVariables: (candidate.activationVariables ?? []).map((variable) => ({ required: false, ...variable })),
     })),
   };

@@ -48,7 +48,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   validate: {
-    usage: "pigello-portal validate [paths or globs...] [--format text|github|json]",
+    usage: "pigello-portal validate [files, directories or globs...] [--format text|github|json]",
     summary: `Check manifests (default: the \`manifests\` glob of ${REPO_CONFIG_PATH}, else ${DEFAULT_MANIFEST_GLOB}).`,
     flags: ["--format"],
     run: runValidate,
@@ -186,11 +186,14 @@ function resolveManifestPaths(patterns: readonly string[], cwd: string): string[
   const unmatched: string[] = [];
   for (const pattern of patterns) {
     const direct = resolve(cwd, pattern);
-    if (existsSync(direct) && statSync(direct).isFile()) {
+    const isDirectory = existsSync(direct) && statSync(direct).isDirectory();
+    if (existsSync(direct) && !isDirectory) {
       found.add(direct);
       continue;
     }
-    const matches = globSync(pattern, { cwd, absolute: true, onlyFiles: true });
+    // A directory means the YAML files directly inside it.
+    const glob = isDirectory ? `${pattern.replace(/[\\/]+$/, "")}/*.{yml,yaml}` : pattern;
+    const matches = globSync(glob, { cwd, absolute: true, onlyFiles: true });
     if (matches.length === 0) unmatched.push(pattern);
     for (const match of matches) found.add(resolve(match));
   }

@@ -45,6 +45,8 @@ const CASES: CliCase[] = [
   { argv: ["validate", "nowhere/*.yml"], exitCode: 2, stderr: "No files matched `nowhere/*.yml`" },
   { argv: ["validate", VALID], exitCode: 0, stdout: "0 errors, 0 warnings in 1 file" },
   { argv: ["validate"], exitCode: 0, stdout: "in 1 file" },
+  { argv: ["validate", "test/fixtures/manifests/valid/"], exitCode: 0, stdout: "0 errors, 0 warnings in 1 file" },
+  { argv: ["validate", "test/fixtures"], exitCode: 2, stderr: "No files matched `test/fixtures`" },
   { argv: ["validate", `${INVALID}/warnings-only.yml`], exitCode: 0, stdout: "(public-draft)" },
   { argv: ["validate", `${INVALID}/typos.yml`], exitCode: 1, stdout: "did you mean `visibility`?" },
   { argv: ["validate", `${INVALID}/*.yml`], exitCode: 1, stdout: "errors, 3 warnings in 5 files" },

@@ -447,8 +447,8 @@ export interface components {
         ApplicationCreate: {
             name: string;
             description: string;
-            /** @default private */
-            visibility: components["schemas"]["Visibility"];
+            /** @description Assumed default `private` (the tutorial recommends private during development). */
+            visibility?: components["schemas"]["Visibility"];
             /** @description Account ids that may see the application while private. */
             shared_with?: components["schemas"]["Uuid"][];
         };
@@ -508,8 +508,8 @@ export interface components {
         ServiceVersionCreate: {
             /** @description Higher than every existing version of the service. */
             version: number;
-            /** @default  */
-            description: string;
+            /** @description Empty when absent. */
+            description?: string;
             permissions: components["schemas"]["Permission"][];
             configuration?: components["schemas"]["Configuration"];
             activation_level?: components["schemas"]["ActivationLevel"];

@@ -32,10 +32,6 @@ export class PositionIndex {
     this.spans.set(pointer, span);
   }
 
-  has(pointer: string): boolean {
-    return this.spans.has(pointer);
-  }
-
   /** The whole entry (key through value), falling back to the nearest recorded parent. */
   locate(pointer: string): Position {
     const span = this.nearest(pointer);

@@ -108,6 +108,8 @@ export class PortalError extends Error {
   readonly portalMessage: string;
   readonly operation: string;
   readonly details: PortalErrorBody["details"];
+  /** Set for a 429 whose Retry-After was too long to wait in-process: reschedule the work instead. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: {
     status: number;
@@ -115,6 +117,7 @@ export class PortalError extends Error {
     portalMessage: string;
     operation: string;
     details?: PortalErrorBody["details"];
+    retryAfterMs?: number;
     cause?: unknown;
   }) {
     super(`${init.operation} failed (${init.status || "no response"} ${init.code}): ${init.portalMessage}`, {
@@ -126,6 +129,7 @@ export class PortalError extends Error {
     this.portalMessage = init.portalMessage;
     this.operation = init.operation;
     this.details = init.details;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 
@@ -144,6 +148,9 @@ interface AttemptResult<T> {
 }
 
 const NOOP_LOGGER: PortalLogger = { debug() {}, info() {}, warn() {} };
+
+/** A Retry-After longer than this is not slept through (a Lambda would time out); the error carries it instead. */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
 export function createPortalClient(options: PortalClientOptions): PortalApi {
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -179,16 +186,19 @@ export function createPortalClient(options: PortalClientOptions): PortalApi {
       const status = result?.response.status ?? 0;
       const fields = { operation: info.operation, method: info.method, path: info.path, attempt: attemptNumber, status };
       if (result && (result.response.ok || acceptStatus(status))) {
-        logger.debug(fields, "portal call answered");
+        // Changes are worth an info line; reads are noise outside debugging.
+        if (info.method === "GET") logger.debug(fields, "portal call answered");
+        else logger.info(fields, "portal call answered");
         return { data: result.data, status };
       }
 
-      const transient = result === undefined || status === 429 || status >= 500;
-      if (!transient || !info.idempotent || attemptNumber > policy.retries) {
-        logger.warn(fields, "portal call failed");
-        throw toPortalError(info.operation, result, failure);
-      }
       const retryAfterMs = result ? parseRetryAfter(result.response.headers.get("retry-after")) : undefined;
+      const transient = result === undefined || status === 429 || status >= 500;
+      const waitable = retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS;
+      if (!transient || !info.idempotent || !waitable || attemptNumber > policy.retries) {
+        logger.warn(retryAfterMs === undefined ? fields : { ...fields, retryAfterMs }, "portal call failed");
+        throw toPortalError(info.operation, result, failure, retryAfterMs);
+      }
       const delayMs = retryAfterMs ?? backoffDelayMs(attemptNumber, policy);
       logger.warn(
         { ...fields, delayMs, reason: result ? `status ${status}` : failureKind(failure) },
@@ -399,6 +409,17 @@ export function createPortalClient(options: PortalClientOptions): PortalApi {
   };
 }
 
+/** Client options from `PIGELLO_PORTAL_URL` and `PIGELLO_PORTAL_TOKEN`, with a clear error when one is missing. */
+export function portalClientOptionsFromEnv(env: Record<string, string | undefined> = process.env): Pick<PortalClientOptions, "baseUrl" | "token"> {
+  const baseUrl = env.PIGELLO_PORTAL_URL;
+  const token = env.PIGELLO_PORTAL_TOKEN;
+  const missing = [baseUrl ? undefined : "PIGELLO_PORTAL_URL", token ? undefined : "PIGELLO_PORTAL_TOKEN"].filter(Boolean);
+  if (!baseUrl || !token) {
+    throw new Error(`Set ${missing.join(" and ")} to reach the Pigello Portal (npm run portal:emulator prints both for the local emulator).`);
+  }
+  return { baseUrl, token };
+}
+
 /** The seven Core API authentication headers (public names, PIGELLO.md). */
 export function coreApiHeaders(credentials: CoreApiCredentials): Record<string, string> {
   return {
@@ -417,7 +438,12 @@ function failureKind(failure: unknown): string {
   return "network error";
 }
 
-function toPortalError(operation: string, result: AttemptResult<unknown> | undefined, failure: unknown): PortalError {
+function toPortalError(
+  operation: string,
+  result: AttemptResult<unknown> | undefined,
+  failure: unknown,
+  retryAfterMs?: number,
+): PortalError {
   if (result === undefined) {
     const kind = failureKind(failure);
     return new PortalError({
@@ -435,6 +461,7 @@ function toPortalError(operation: string, result: AttemptResult<unknown> | undef
     portalMessage: body?.message ?? (result.response.statusText || "The Portal answered with an error"),
     operation,
     details: body?.details,
+    retryAfterMs,
   });
 }
 

@@ -36,6 +36,14 @@ describe("retries", () => {
     expect(waits).toEqual([2000, 2000]);
   });
 
+  it("does not sleep through a Retry-After above MAX_RETRY_AFTER_MS: the error carries it for rescheduling", async () => {
+    const { client, waits } = recordingClient();
+    harness.emulator.control.setFaults({ rateLimitNext: 1, retryAfterSeconds: 3600 });
+    const error = await failureOf(client.listApplications());
+    expect(error).toMatchObject({ status: 429, code: "rate_limited", retryAfterMs: 3_600_000 });
+    expect(waits).toEqual([]);
+  });
+
   it("retries 429 with Retry-After: 0 using the real sleep", async () => {
     harness.emulator.control.setFaults({ rateLimitNext: 1, retryAfterSeconds: 0 });
     await expect(harness.owner.listApplications()).resolves.toBeInstanceOf(Array);

@@ -1,6 +1,7 @@
 // Pure parts of the client: Retry-After parsing, backoff bounds, pagination.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { portalClientOptionsFromEnv } from "../../src/portal/client.js";
 import { paginate } from "../../src/portal/paginate.js";
 import { backoffDelayMs, parseRetryAfter } from "../../src/portal/retry.js";
 
@@ -58,5 +59,16 @@ describe("paginate", () => {
   it("refuses a next_page that does not move forward, and an out-of-range page size", async () => {
     await expect(paginate(async () => ({ count: 2, next_page: 1, results: [1] }))).rejects.toThrow(/next_page 1 on page 1/);
     await expect(paginate(async () => ({ count: 0, next_page: null, results: [] }), 101)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("portalClientOptionsFromEnv", () => {
+  it("reads PIGELLO_PORTAL_URL and PIGELLO_PORTAL_TOKEN and names what is missing", () => {
+    expect(portalClientOptionsFromEnv({ PIGELLO_PORTAL_URL: "http://127.0.0.1:4010", PIGELLO_PORTAL_TOKEN: "t" })).toEqual({
+      baseUrl: "http://127.0.0.1:4010",
+      token: "t",
+    });
+    expect(() => portalClientOptionsFromEnv({ PIGELLO_PORTAL_URL: "http://127.0.0.1:4010" })).toThrow(/Set PIGELLO_PORTAL_TOKEN to reach/);
+    expect(() => portalClientOptionsFromEnv({})).toThrow(/Set PIGELLO_PORTAL_URL and PIGELLO_PORTAL_TOKEN/);
   });
 });

@@ -69,6 +69,12 @@ describe("requests that break the contract", () => {
     await expect422(await send(`${base}${version.id}/deprecate/`, { method: "POST", body: { now: true } }), "body");
   });
 
+  it("a body above the emulator's size limit is a 413", async () => {
+    const response = await send("/applications/", { method: "POST", rawBody: JSON.stringify({ name: "x", description: "y".repeat(1_100_000) }) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "body_too_large" });
+  });
+
   it("paths without a trailing slash are not Portal endpoints; wrong methods are 405", async () => {
     const missing = await send("/applications");
     expect(missing.status).toBe(404);

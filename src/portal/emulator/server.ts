@@ -14,6 +14,7 @@ import { emptyState, fileStore, type AccountSeed, type EmulatorState, type State
 export const DEMO_TOKEN = "pigello-emulator-demo-token";
 const DEFAULT_ACCOUNTS: AccountSeed[] = [{ name: "demo", tokens: [DEMO_TOKEN] }];
 const MAX_BODY_BYTES = 1_000_000;
+const MAX_LOGGED_REQUESTS = 10_000;
 
 export interface PortalEmulatorOptions {
   /** A JSON file path (loaded if present, rewritten atomically after each change), or an initial in-memory state. Default: empty, in memory. */
@@ -88,6 +89,11 @@ export function createPortalEmulator(options: PortalEmulatorOptions = {}): Porta
   const faults = new FaultInjector();
   if (options.faults) faults.update(options.faults);
   const requestLog: RequestRecord[] = [];
+  // A long-running local emulator must not grow without bound; tests never come near the cap.
+  const logRequest = (record: RequestRecord) => {
+    requestLog.push(record);
+    if (requestLog.length > MAX_LOGGED_REQUESTS) requestLog.splice(0, requestLog.length - MAX_LOGGED_REQUESTS);
+  };
   const violations: ContractViolation[] = [];
   let baseUrl: string | undefined;
   let server: Server | undefined;
@@ -130,7 +136,7 @@ export function createPortalEmulator(options: PortalEmulatorOptions = {}): Porta
     const fault = faults.decide(method, url.pathname);
     if (faults.settings.latencyMs > 0) await delay(faults.settings.latencyMs);
     if (fault.kind === "drop") {
-      requestLog.push({ method, path: url.pathname, status: "dropped" });
+      logRequest({ method, path: url.pathname, status: "dropped" });
       request.socket.destroy();
       return;
     }
@@ -143,7 +149,7 @@ export function createPortalEmulator(options: PortalEmulatorOptions = {}): Porta
               headers: { "retry-after": String(fault.retryAfterSeconds) },
               body: { code: "rate_limited", message: `Too many requests; retry after ${fault.retryAfterSeconds} s.` },
             };
-      requestLog.push({ method, path: url.pathname, status: reply.status });
+      logRequest({ method, path: url.pathname, status: reply.status });
       send(response, reply);
       return;
     }
@@ -152,11 +158,11 @@ export function createPortalEmulator(options: PortalEmulatorOptions = {}): Porta
     const { reply, operation } = handlePortal(method, url, request.headers, raw);
     if (fault.kind === "drop_response") {
       // The work is done and kept; only the answer is lost, as when a connection dies mid-response.
-      requestLog.push({ method, path: url.pathname, status: "dropped", operation });
+      logRequest({ method, path: url.pathname, status: "dropped", operation });
       request.socket.destroy();
       return;
     }
-    requestLog.push({ method, path: url.pathname, status: reply.status, operation });
+    logRequest({ method, path: url.pathname, status: reply.status, operation });
     send(response, reply);
   }
 
@@ -428,6 +434,10 @@ export function createPortalEmulator(options: PortalEmulatorOptions = {}): Porta
       return new Promise((resolve, reject) => {
         const created = createServer((request, response) => {
           handle(request, response).catch((error: unknown) => {
+            if (error instanceof BodyTooLargeError) {
+              send(response, errorReply(413, "body_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`));
+              return;
+            }
             send(response, errorReply(500, "emulator_error", error instanceof Error ? error.message : String(error)));
           });
         });
@@ -458,6 +468,8 @@ interface ValidRequest {
   body: unknown;
   page: PageRequest;
 }
+
+class BodyTooLargeError extends Error {}
 
 class ControlInputError extends Error {
   constructor(readonly issues: ValidationIssue[]) {
@@ -526,8 +538,9 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error("request body too large"));
-        request.destroy();
+        reject(new BodyTooLargeError());
+        request.removeAllListeners("data");
+        request.resume();
         return;
       }
       chunks.push(chunk);

@@ -162,9 +162,18 @@ function buildOperation(template: string, method: string, operation: JsonObject,
   };
 }
 
+// Most operations share the same error and entity schemas; converting each distinct one once keeps start-up fast.
+const converted = new Map<string, z.ZodType>();
+
 /** JSON Schema → zod, with a private registry so the contract's `x-` annotations stay out of zod's global one. */
 function toZod(schema: unknown): z.ZodType {
-  return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0], { registry: z.registry() });
+  const key = JSON.stringify(schema);
+  let zodSchema = converted.get(key);
+  if (zodSchema === undefined) {
+    zodSchema = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0], { registry: z.registry() });
+    converted.set(key, zodSchema);
+  }
+  return zodSchema;
 }
 
 /** Replaces every local `$ref` by the schema it points at (the contract has no recursive schemas). */

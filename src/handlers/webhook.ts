@@ -1,7 +1,9 @@
 import middy from "@middy/core";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from "aws-lambda";
 import { createProbot, type ApplicationFunction, type Probot } from "probot";
 import { createApp } from "../app.js";
+import { createPortalFromEnv } from "../portal/from-env.js";
+import { createStoreFromEnv } from "../store/local.js";
 
 type WebhookResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
@@ -53,10 +55,18 @@ function reply(statusCode: number, message: string): WebhookResponse {
   return { statusCode, headers: { "content-type": "text/plain; charset=utf-8" }, body: `${message}\n` };
 }
 
-let cached: ReturnType<typeof createWebhookHandler> | undefined;
+let cached: Promise<ReturnType<typeof createWebhookHandler>> | undefined;
+
+/** Production wiring from the environment: DynamoDB from DYNAMODB_TABLE, the Portal from PIGELLO_PORTAL_URL. */
+async function handlerFromEnv() {
+  const probot = createProbot();
+  const { store } = await createStoreFromEnv(process.env);
+  const portal = createPortalFromEnv(process.env, probot.log);
+  return createWebhookHandler(probot, createApp(portal ? { reconcile: { portal, store } } : {}));
+}
 
 /** Built on first use, so importing this module in tests reads no environment. */
-export const handler = (event: APIGatewayProxyEventV2, context: import("aws-lambda").Context) => {
-  cached ??= createWebhookHandler(createProbot(), createApp());
-  return cached(event, context);
+export const handler = async (event: APIGatewayProxyEventV2, context: LambdaContext) => {
+  cached ??= handlerFromEnv();
+  return (await cached)(event, context);
 };

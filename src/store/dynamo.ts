@@ -260,6 +260,10 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       throw new Error(`Could not acquire or inspect the lock for ${repoKey(repo)} ${slug} after ${LOCK_ATTEMPTS} attempts`);
     },
 
+    async forgetDelivery(deliveryId) {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: deliveryKey(deliveryId) }));
+    },
+
     async rememberDelivery(deliveryId, ttlSeconds) {
       if (!(Number.isFinite(ttlSeconds) && ttlSeconds > 0)) {
         throw new RangeError(`ttlSeconds must be positive, got ${ttlSeconds}`);

@@ -73,6 +73,8 @@ export interface StateStore {
   acquireLock(repo: RepoRef, slug: string, holder: LockHolder, leaseMs: number): Promise<LockResult>;
   /** True the first time a delivery id is seen (within its TTL), false on redelivery. */
   rememberDelivery(deliveryId: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets a delivery whose handling failed, so GitHub's redelivery of it is handled again. */
+  forgetDelivery(deliveryId: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first; optionally only one application's entries, at most `limit` of them. */
   listAudit(repo: RepoRef, options?: ListAuditOptions): Promise<AuditEntry[]>;

@@ -35,6 +35,12 @@ function manifest(slug: string, extra = ""): RepoFile {
   };
 }
 
+interface RerequestPayload {
+  repository: { full_name: string };
+  check_suite?: { head_sha: string };
+  check_run?: { head_sha: string };
+}
+
 interface CheckRunUpdate {
   status?: string;
   conclusion?: string;
@@ -144,7 +150,7 @@ describe("the Pigello manifests check run", () => {
     const run = expectCheckRun(api, 1);
     api
       .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "manifests: 5\nprune: maybe\n", { "content-type": "application/vnd.github.v3.raw" });
+      .reply(200, "manifests: 5\nprune: maybe\n", { "content-type": "text/plain; charset=utf-8" });
 
     await createTestProbot(createApp()).receive({ id: "6", name: "pull_request", payload: pullRequestOpened as never });
 
@@ -161,7 +167,7 @@ describe("the Pigello manifests check run", () => {
     const run = expectCheckRun(api, 1);
     api
       .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "manifests: 'pigello/*.yaml'\n", { "content-type": "application/vnd.github.v3.raw" });
+      .reply(200, "manifests: 'pigello/*.yaml'\n", { "content-type": "text/plain; charset=utf-8" });
     expectTree(api, REPO, headSha, files);
     expectBlobs(api, REPO, files);
 
@@ -187,11 +193,11 @@ describe("the Pigello manifests check run", () => {
   });
 
   it.each([
-    ["check_suite", "rerequested", (payload: Record<string, any>) => payload.check_suite.head_sha as string],
-    ["check_run", "rerequested", (payload: Record<string, any>) => payload.check_run.head_sha as string],
+    ["check_suite", "rerequested", (payload: RerequestPayload) => payload.check_suite!.head_sha],
+    ["check_run", "rerequested", (payload: RerequestPayload) => payload.check_run!.head_sha],
   ])("runs again on %s.%s at that head commit", async (name, action, headOf) => {
-    const payload = genuinePayload<Record<string, any>>(name, action);
-    const repo = payload.repository.full_name as string;
+    const payload = genuinePayload<RerequestPayload>(name, action);
+    const repo = payload.repository.full_name;
     const sha = headOf(payload);
     const files = [manifest("invoices")];
     const api = githubApi();

@@ -15,7 +15,7 @@ import {
 } from "../helpers/github.js";
 
 const lambdaContext = {} as Context;
-const payload = genuinePayload<Record<string, any>>("pull_request", "opened");
+const payload = genuinePayload<{ repository: { full_name: string }; pull_request: { head: { sha: string } } }>("pull_request", "opened");
 const body = JSON.stringify(payload);
 
 function apiGatewayEvent(headers: Record<string, string>, rawBody = body, isBase64Encoded = false): APIGatewayProxyEventV2 {
@@ -42,8 +42,8 @@ describe("the Lambda webhook handler", () => {
   });
 
   it("accepts a correctly signed event and runs the app on it", async () => {
-    const repo = payload.repository.full_name as string;
-    const sha = payload.pull_request.head.sha as string;
+    const repo = payload.repository.full_name;
+    const sha = payload.pull_request.head.sha;
     const api = githubApi();
     api.post(`/repos/${repo}/check-runs`).reply(201, { id: 1 });
     api.patch(`/repos/${repo}/check-runs/1`, (update) => update.conclusion === "success").reply(200, {});

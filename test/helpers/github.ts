@@ -21,8 +21,9 @@ export function createTestProbot(app: ApplicationFunction): Probot {
     privateKey: testPrivateKey,
     secret: TEST_WEBHOOK_SECRET,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    // Retries and throttling would hide an unexpected request behind delays.
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // Retries and throttling would hide an unexpected request behind delays. A function, because
+    // Probot layers its own throttle options over plain object defaults.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   void probot.load(app);
   return probot;

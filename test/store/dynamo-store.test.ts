@@ -297,6 +297,14 @@ describe("deliveries", () => {
     expect(Item?.[TTL_ATTRIBUTE]).toBe(clock.nowMs() / 1000 + 3_600);
   });
 
+  it("handles a forgotten delivery again, so a failed one can be redelivered", async () => {
+    const { store } = await freshStore();
+    expect(await store.rememberDelivery("delivery-failed", 3_600)).toBe(true);
+    await store.forgetDelivery("delivery-failed");
+    expect(await store.rememberDelivery("delivery-failed", 3_600)).toBe(true);
+    expect(await store.rememberDelivery("delivery-failed", 3_600)).toBe(false);
+  });
+
   it("accepts a redelivery once the remembered one has expired, even before TTL deletes it", async () => {
     const clock = manualClock();
     const { store } = await freshStore({ now: clock.now });

@@ -32,6 +32,28 @@ describe("state in a JSON file", () => {
   });
 });
 
+describe("state in memory", () => {
+  it("starts from a given state object without changing it, and reset() keeps only the accounts", async () => {
+    const first = createPortalEmulator();
+    const client = createPortalClient({ baseUrl: await first.listen(0), token: DEMO_TOKEN });
+    await draftApplication(client);
+    const saved = first.control.snapshot();
+    await first.close();
+
+    const second = createPortalEmulator({ state: saved });
+    const again = createPortalClient({ baseUrl: await second.listen(0), token: DEMO_TOKEN });
+    try {
+      expect(await again.listApplications()).toHaveLength(1);
+      await again.createApplication({ name: "Only in the second", description: "" });
+      expect(saved.applications).toHaveLength(1);
+      second.control.reset();
+      expect(await again.listApplications()).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe("control surface over HTTP", () => {
   let harness: Harness;
   beforeAll(async () => {

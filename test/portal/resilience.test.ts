@@ -1,7 +1,7 @@
 // Retries, timeouts and idempotency of the client, driven by the emulator's fault knobs.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PortalError, createPortalClient } from "../../src/portal/client.js";
-import { OWNER_TOKEN, draftApplication, failureOf, startHarness, type Harness } from "./helpers.js";
+import { OWNER_TOKEN, activatedApplication, draftApplication, failureOf, startHarness, type Harness } from "./helpers.js";
 
 let harness: Harness;
 beforeAll(async () => {
@@ -121,6 +121,15 @@ describe("idempotency", () => {
     expect(applicationsNamed("Dropped once").map((stored) => stored.id)).toEqual([application.id]);
     const creates = harness.emulator.control.requests().filter((record) => record.operation === "createApplication");
     expect(creates.slice(-2).map((record) => record.status)).toEqual(["dropped", 201]);
+  });
+
+  it("credentials whose response is dropped are not lost: the retry gets the same working secret", async () => {
+    const { activation } = await activatedApplication(harness);
+    const { client } = recordingClient();
+    harness.emulator.control.addFault({ kind: "drop_response", method: "POST", path: "/environments/*/activations/*/credentials/" });
+    const credentials = await client.generateCredentials("sandbox", activation.id);
+    expect((await client.listCredentials("sandbox", activation.id)).map((entry) => entry.id)).toEqual([credentials.id]);
+    expect(await client.checkCredentials(credentials)).toBe(true);
   });
 
   it("the same caller-given key returns the first object, even from a new client after a crash", async () => {

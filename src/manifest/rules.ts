@@ -25,6 +25,7 @@ export const RULES = {
   "duplicate-service-key": { severity: "error", summary: "Two services in one manifest have the same key." },
   "duplicate-permission": { severity: "error", summary: "A service lists the same permission twice." },
   "duplicate-activation-variable": { severity: "error", summary: "A service has two activation variables with the same name." },
+  "deprecated-version-not-older": { severity: "error", summary: "A service deprecates its current version or a later one." },
   "empty-description": { severity: "warning", summary: "An application or service description is empty." },
   "public-draft": { severity: "warning", summary: "A new application (no `portalApplicationId`) is public." },
   "shared-public": { severity: "warning", summary: "`sharedWith` is set on a public application, where it has no effect." },

@@ -79,6 +79,12 @@ export const serviceManifestV1Schema = z
       .array(activationVariableV1Schema)
       .default([])
       .describe("Variables a customer fills in when activating this service. Default: []."),
+    deprecatedVersions: z
+      .array(z.number().int().positive())
+      .default([])
+      .describe(
+        "Older versions of this service to mark deprecated in the Portal, each lower than `version`. Customers on them keep working but no new activation can choose them. Default: [].",
+      ),
   })
   .meta({ title: "Service", description: "A capability of the application, activated by customers per version." });
 
@@ -97,9 +103,9 @@ export const manifestV1Schema = z
       .default("private")
       .describe("Who can see the application. Pigello recommends private while developing. Default: private."),
     sharedWith: z
-      .array(z.string().min(1).describe("A Pigello account identifier."))
+      .array(z.uuid().describe("A Pigello account id (UUID), as the Developer Portal shows it."))
       .default([])
-      .describe("Accounts a private application is shared with. Default: []."),
+      .describe("Accounts (by Pigello account id) a private application is shared with. Default: []."),
     portalApplicationId: z
       .uuid()
       .optional()

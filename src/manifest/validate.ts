@@ -271,6 +271,16 @@ function checkManifestRules(manifest: ManifestV1, fileStem: string, slugFromFile
       seenVariables.add(variable.name);
     });
 
+    service.deprecatedVersions.forEach((deprecated, deprecatedIndex) => {
+      if (deprecated >= service.version) {
+        report(
+          `${at}/deprecatedVersions/${deprecatedIndex}`,
+          "deprecated-version-not-older",
+          `\`services[${serviceIndex}].deprecatedVersions\` lists ${deprecated}, but only versions older than the current \`version: ${service.version}\` can be deprecated; remove it or raise \`version\`.`,
+        );
+      }
+    });
+
     if (service.description.trim() === "") {
       report(
         `${at}/description`,

@@ -265,6 +265,20 @@ function planService(
       });
     }
   }
+
+  for (const number of service.deprecatedVersions) {
+    const target = existing.versions.find((candidate) => candidate.version === number);
+    if (target && !target.is_deprecated) {
+      actions.push({
+        type: "deprecate-version",
+        serviceKey: service.key,
+        serviceId: existing.id,
+        versionId: target.id,
+        version: number,
+        reason: "listed in `deprecatedVersions`",
+      });
+    }
+  }
   return actions;
 }
 

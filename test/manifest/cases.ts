@@ -386,6 +386,16 @@ export const RULE_CASES: RuleCase[] = [
     fragment: "`API_KEY` more than once",
   },
   {
+    name: "deprecating the current version",
+    files: file(`${VALID_YAML}    deprecatedVersions: [1]\n`),
+    rule: "deprecated-version-not-older",
+    severity: "error",
+    line: 12,
+    column: 26,
+    pointer: "/services/0/deprecatedVersions/0",
+    fragment: "only versions older than the current `version: 1`",
+  },
+  {
     name: "an empty application description",
     files: file(replaceLine(VALID_YAML, 3, 'description: "  "')),
     rule: "empty-description",
@@ -418,7 +428,7 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "sharing a public application",
     files: file(
-      `${VALID_YAML}visibility: public\nportalApplicationId: 3f2b8c1e-5d4a-4c7b-9e2f-1a2b3c4d5e6f\nsharedWith: [acme]\n`,
+      `${VALID_YAML}visibility: public\nportalApplicationId: 3f2b8c1e-5d4a-4c7b-9e2f-1a2b3c4d5e6f\nsharedWith: [5a1e6f0c-2b7d-4c19-9a3e-8d4f2b1c6e07]\n`,
     ),
     rule: "shared-public",
     severity: "warning",

@@ -46,7 +46,7 @@ const manifestInput = fc.record(
     name: nonEmptyName,
     description: text,
     visibility: fc.constantFrom("private", "public"),
-    sharedWith: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 3 }),
+    sharedWith: fc.uniqueArray(fc.uuid({ version: 4 }), { maxLength: 3 }),
     portalApplicationId: fc.uuid({ version: 4 }),
     services: fc.uniqueArray(service, { minLength: 1, maxLength: 3, selector: (candidate) => candidate.key }),
   },
@@ -65,6 +65,7 @@ function withDefaults(input: ManifestInput, fileStem: string): ManifestV1 {
       ...candidate,
       configuration: (candidate.configuration ?? {}) as ServiceManifestV1["configuration"],
       activationVariables: (candidate.activationVariables ?? []).map((variable) => ({ required: false, ...variable })),
+      deprecatedVersions: [],
     })),
   };
 }

@@ -45,6 +45,7 @@ describe("validation rules", () => {
           permissions: ["accounts.company:read"],
           configuration: {},
           activationVariables: [],
+          deprecatedVersions: [],
         },
       ],
     });

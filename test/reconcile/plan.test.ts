@@ -130,6 +130,17 @@ describe("planReconcile", () => {
     ]);
   });
 
+  it("deprecates the versions listed in `deprecatedVersions`, once", () => {
+    const manifest = desired({ slug: "invoices" });
+    manifest.manifest.services[0]!.version = 2;
+    manifest.manifest.services[0]!.deprecatedVersions = [1];
+    const portal = (deprecated: boolean) => [portalApp({ is_draft: false }, [version(1, { is_deprecated: deprecated }), version(2)])];
+    expect(plan({ desired: [manifest], portal: portal(false), known }).applications[0]!.actions).toEqual([
+      expect.objectContaining({ type: "deprecate-version", version: 1, reason: "listed in `deprecatedVersions`" }),
+    ]);
+    expect(plan({ desired: [manifest], portal: portal(true), known }).applications[0]!.actions).toEqual([]);
+  });
+
   it("refuses a version lower than the Portal's latest", () => {
     const result = plan({ desired: [desired({ slug: "invoices" })], portal: [portalApp({}, [version(1), version(2)])], known });
     expect(result.problems[0]!.message).toMatch(/already at version 2.*never go back/);

@@ -25,6 +25,8 @@ import type {
 } from "./types.js";
 
 export type { RetryPolicy } from "./retry.js";
+// The contract's schema names travel with the client, so callers need one import.
+export type * from "./types.js";
 
 /** A pino-like logger; it only ever receives operation names, methods, paths, statuses and delays. */
 export interface PortalLogger {

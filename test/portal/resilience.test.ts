@@ -146,6 +146,7 @@ describe("idempotency", () => {
     await harness.owner.createApplication({ name: "Body one", description: "" }, { idempotencyKey: key });
     const error = await failureOf(harness.owner.createApplication({ name: "Body two", description: "" }, { idempotencyKey: key }));
     expect(error).toMatchObject({ status: 409, code: "idempotency_key_reused" });
+    expect(error.portalMessage).toMatch(/was already used for a different request .*use a new key/);
     expect(applicationsNamed("Body two")).toHaveLength(0);
   });
 

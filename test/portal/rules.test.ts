@@ -22,6 +22,7 @@ describe("drafts", () => {
       body: JSON.stringify({ is_draft: false }),
     });
     expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/does not match the Portal contract \(updateApplication\)/);
     expect((await harness.owner.getApplication(application.id)).is_draft).toBe(true);
   });
 
@@ -69,6 +70,7 @@ describe("visibility", () => {
     const { application } = await draftApplication(harness.owner);
     const error = await failureOf(harness.other.getApplication(application.id));
     expect(error).toMatchObject({ status: 404, code: "not_found" });
+    expect(error.portalMessage).toBe(`No application ${application.id} is visible to this account.`);
     expect((await harness.other.listApplications()).map((entry) => entry.id)).not.toContain(application.id);
     expect(await failureOf(harness.other.listIntegrationLinks(application.id))).toMatchObject({ status: 404 });
   });

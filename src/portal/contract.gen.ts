@@ -416,7 +416,7 @@ export interface components {
         /** @description Assumed. `sandbox` or a customer environment's name. */
         EnvironmentName: string;
         /**
-         * @description Public fact (tutorial) that applications are private or public.
+         * @description Public fact (tutorial) that applications are private or public; this field and its values are assumed.
          * @enum {string}
          */
         Visibility: "private" | "public";

@@ -404,7 +404,7 @@ export interface components {
             /** @description A sentence for people, saying what was refused and what to do instead. */
             message: string;
             details?: {
-                /** @description Where the problem is */
+                /** @description Where the problem is, e.g. `body.name` or `query._page`. */
                 path: string;
                 message: string;
             }[];

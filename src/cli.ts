@@ -10,6 +10,12 @@ import { DEFAULT_MANIFEST_GLOB, REPO_CONFIG_PATH, repoConfigSchema } from "./man
 import { MAX_MANIFEST_BYTES } from "./manifest/types.js";
 import type { ManifestFile } from "./manifest/types.js";
 import { validateManifests } from "./manifest/validate.js";
+import type { RepoConfig } from "./manifest/repo-config.js";
+import { createPortalClient, type PortalApi } from "./portal/client.js";
+import { createPortalFromEnv } from "./portal/from-env.js";
+import { planReconcile } from "./reconcile/plan.js";
+import { renderPlanText } from "./reconcile/render.js";
+import { createStoreFromEnv } from "./store/local.js";
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -35,6 +41,7 @@ class UsageError extends Error {}
 interface ParsedArgs {
   positionals: string[];
   format?: string;
+  repo?: string;
   help: boolean;
 }
 
@@ -62,8 +69,13 @@ const COMMANDS: Record<string, Command> = {
       return EXIT_OK;
     },
   },
-  // ── plan: reserved. Another engineer adds the `plan` command here (desired manifests vs
-  //    the Portal, printed as a plan). Register it as `plan: { usage, summary, flags, run }`.
+  plan: {
+    usage: "pigello-portal plan [files, directories or globs...] [--repo owner/name]",
+    summary:
+      "Show what a sync would change in the Portal at PIGELLO_PORTAL_URL (an in-process Portal emulator when unset). With --repo, applications the bot already manages for that repository are matched through its state store.",
+    flags: ["--repo"],
+    run: runPlan,
+  },
   help: {
     usage: "pigello-portal help",
     summary: "Show this help.",
@@ -109,6 +121,11 @@ function parseArgs(argv: readonly string[], allowedFlags: readonly string[]): Pa
       const value = argument === "--format" ? argv[++position] : argument.slice("--format=".length);
       if (value === undefined || value === "") throw new UsageError("`--format` needs a value: text, github or json.");
       parsed.format = value;
+    } else if (argument === "--repo" || argument.startsWith("--repo=")) {
+      if (!allowedFlags.includes("--repo")) throw new UsageError("`--repo` is only accepted by `plan`.");
+      const value = argument === "--repo" ? argv[++position] : argument.slice("--repo=".length);
+      if (value === undefined || !/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError("`--repo` needs a repository as owner/name.");
+      parsed.repo = value;
     } else if (argument === "--") {
       parsed.positionals.push(...argv.slice(position + 1));
       break;
@@ -158,10 +175,15 @@ function parseFormat(value: string | undefined): OutputFormat {
   throw new UsageError(`Unknown format \`${value}\`; use one of ${OUTPUT_FORMATS.join(", ")}.`);
 }
 
-/** The `manifests` glob from .github/pigello.yml, or the default when the file is absent. */
+/** The manifest glob from .github/pigello.yml, or the default when the file is absent. */
 function manifestGlobFromConfig(cwd: string): string {
+  return repoConfigIn(cwd).manifests;
+}
+
+/** .github/pigello.yml in `cwd`, with defaults; the defaults alone when the file is absent. */
+function repoConfigIn(cwd: string): RepoConfig {
   const configPath = resolve(cwd, REPO_CONFIG_PATH);
-  if (!existsSync(configPath)) return DEFAULT_MANIFEST_GLOB;
+  if (!existsSync(configPath)) return repoConfigSchema.parse({});
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(configPath, "utf8")) ?? {};
@@ -173,7 +195,7 @@ function manifestGlobFromConfig(cwd: string): string {
     const reasons = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
     throw new UsageError(`${REPO_CONFIG_PATH} is invalid: ${reasons.join("; ")}`);
   }
-  return parsed.data.manifests;
+  return parsed.data;
 }
 
 function toDisplayPath(cwd: string, absolutePath: string): string {
@@ -210,10 +232,14 @@ function readManifestFile(absolutePath: string, cwd: string): ManifestFile {
   return { path, content: new Uint8Array(readFileSync(absolutePath)) };
 }
 
+function readManifests(args: ParsedArgs, io: CliIo): ManifestFile[] {
+  const patterns = args.positionals.length > 0 ? args.positionals : [manifestGlobFromConfig(io.cwd)];
+  return resolveManifestPaths(patterns, io.cwd).map((path) => readManifestFile(path, io.cwd));
+}
+
 async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = parseFormat(args.format);
-  const patterns = args.positionals.length > 0 ? args.positionals : [manifestGlobFromConfig(io.cwd)];
-  const files = resolveManifestPaths(patterns, io.cwd).map((path) => readManifestFile(path, io.cwd));
+  const files = readManifests(args, io);
   const report = validateManifests(files);
   if (format === "json") io.stdout.write(formatJson(report));
   else if (format === "github") {
@@ -225,6 +251,55 @@ async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
     io.stdout.write(formatText(report, files, { color }));
   }
   return report.problems.some((problem) => problem.severity === "error") ? EXIT_INVALID : EXIT_OK;
+}
+
+async function runPlan(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = repoConfigIn(io.cwd);
+  const files = readManifests(args, io);
+  const report = validateManifests(files);
+  if (report.problems.some((problem) => problem.severity === "error")) {
+    io.stdout.write(formatText(report, files, { color: false }));
+    io.stderr.write("pigello-portal: fix the manifest errors above before planning.\n");
+    return EXIT_INVALID;
+  }
+  const target = await portalForPlan(io.env);
+  try {
+    const known = args.repo ? await knownApplications(args.repo, io.env) : new Map<string, string>();
+    const plan = planReconcile({ desired: report.manifests, portal: await target.portal.listApplications(), known, prune: config.prune });
+    io.stdout.write(`Plan against ${target.description}:\n\n${renderPlanText(plan)}\n`);
+    if (!args.repo) {
+      io.stdout.write("\n(Without --repo, Portal applications are matched only through `portalApplicationId`.)\n");
+    }
+    return plan.problems.length > 0 ? EXIT_INVALID : EXIT_OK;
+  } finally {
+    await target.close();
+  }
+}
+
+/** The Portal at PIGELLO_PORTAL_URL, or a fresh in-process emulator so the plan works on any laptop. */
+async function portalForPlan(env: CliIo["env"]): Promise<{ portal: PortalApi; description: string; close(): Promise<void> }> {
+  const configured = createPortalFromEnv(env);
+  if (configured) return { portal: configured, description: `the Portal at ${env["PIGELLO_PORTAL_URL"]}`, close: async () => {} };
+  const { createPortalEmulator, DEMO_TOKEN } = await import("./portal/emulator/index.js");
+  const emulator = createPortalEmulator();
+  const url = await emulator.listen(0, "127.0.0.1");
+  return {
+    portal: createPortalClient({ baseUrl: url, token: DEMO_TOKEN }),
+    description: "an empty in-process Portal emulator (set PIGELLO_PORTAL_URL and PIGELLO_PORTAL_TOKEN for another Portal)",
+    close: () => emulator.close(),
+  };
+}
+
+/** slug → Portal id for a repository, from the bot's state store (embedded dynalite in data/ unless DYNAMODB_* is set). */
+async function knownApplications(repository: string, env: CliIo["env"]): Promise<Map<string, string>> {
+  const [owner = "", repo = ""] = repository.split("/");
+  const { store, stop } = await createStoreFromEnv(env);
+  try {
+    const records = await store.listApplications({ owner, repo });
+    return new Map(records.map((record) => [record.slug, record.applicationId]));
+  } finally {
+    await stop();
+  }
 }
 
 /** Entry for the bin: real process streams, exit code through process.exitCode. */

@@ -1,11 +1,8 @@
 import type { Logger } from "probot";
-import { createPortalClient, type PortalApi } from "./client.js";
+import { createPortalClient, portalClientOptionsFromEnv, type PortalApi } from "./client.js";
 
-/** The Portal client configured by `PIGELLO_PORTAL_URL` and `PIGELLO_PORTAL_TOKEN`, or undefined when unset. */
-export function createPortalFromEnv(env: NodeJS.ProcessEnv, log?: Logger): PortalApi | undefined {
-  const baseUrl = env.PIGELLO_PORTAL_URL?.trim();
-  if (!baseUrl) return undefined;
-  const token = env.PIGELLO_PORTAL_TOKEN?.trim();
-  if (!token) throw new Error("PIGELLO_PORTAL_URL is set but PIGELLO_PORTAL_TOKEN is not: set the Developer Portal token the bot acts with.");
-  return createPortalClient({ baseUrl, token, ...(log ? { logger: log } : {}) });
+/** The Portal client configured by `PIGELLO_PORTAL_URL` and `PIGELLO_PORTAL_TOKEN`, or undefined when no URL is set. */
+export function createPortalFromEnv(env: Record<string, string | undefined>, log?: Logger): PortalApi | undefined {
+  if (!env.PIGELLO_PORTAL_URL?.trim()) return undefined;
+  return createPortalClient({ ...portalClientOptionsFromEnv(env), ...(log ? { logger: log } : {}) });
 }

@@ -32,23 +32,33 @@ export function createTestProbot(app: ApplicationFunction): Probot {
 type Example = { name: string; actions: string[]; examples: Array<Record<string, unknown>> };
 
 /**
- * A genuine webhook payload from @octokit/webhooks-examples. Examples recorded without an
- * installation get one, because an installed app always receives it.
+ * A genuine webhook payload from @octokit/webhooks-examples: the first of `name` with that action
+ * (or matching that predicate). Examples recorded without an installation get one, because an
+ * installed app always receives it.
  */
-export function genuinePayload<T = Record<string, unknown>>(name: string, action?: string): T {
+export function genuinePayload<T = Record<string, unknown>>(
+  name: string,
+  which?: string | ((example: Record<string, unknown>) => boolean),
+): T {
+  const matches = typeof which === "function" ? which : (example: Record<string, unknown>) => which === undefined || example.action === which;
   const event = (examples as unknown as Example[]).find((candidate) => candidate.name === name);
-  const payload = event?.examples.find((example) => action === undefined || example.action === action);
-  if (!payload) throw new Error(`no genuine ${name}${action ? `.${action}` : ""} payload in @octokit/webhooks-examples`);
+  const payload = event?.examples.find(matches);
+  if (!payload) throw new Error(`no genuine ${name} payload${typeof which === "string" ? ` for ${which}` : ""} in @octokit/webhooks-examples`);
   const copy = structuredClone(payload);
   copy.installation ??= { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0MjQy" };
   return copy as T;
 }
 
-/** Strict HTTP expectations: any request nobody expected fails the test. */
-export function githubApi(): nock.Scope {
+/**
+ * Strict HTTP expectations: any request nobody expected fails the test. A Probot instance that
+ * already handled an event has its installation token cached and asks for none.
+ */
+export function githubApi(options: { installationTokenCached?: boolean } = {}): nock.Scope {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith("127.0.0.1") || host.startsWith("localhost"));
-  return nock("https://api.github.com").post(/\/app\/installations\/\d+\/access_tokens/).reply(201, {
+  const scope = nock("https://api.github.com");
+  if (options.installationTokenCached) return scope;
+  return scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, {
     token: "ghs_test",
     expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     permissions: { checks: "write", contents: "read", metadata: "read", pull_requests: "write" },

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { createApp } from "../src/app.js";
-import { createMemoryBlobCache } from "../src/github/blob-cache.js";
+import { createDynamoStore, ensureTable } from "../src/store/dynamo.js";
+import { startLocalDynamo } from "../src/store/local.js";
 import {
   createTestProbot,
   expectBlobs,
@@ -13,9 +14,11 @@ import {
 
 export interface PullRequestCost {
   manifests: number;
-  /** First event of a process: every manifest blob is read once. */
+  /** The very first event: every manifest blob is read once. */
   coldRequests: number;
-  /** A later event where one manifest changed: blobs already seen are served from the cache. */
+  /** A new process (a cold Lambda) with the shared store cache warm, one manifest changed. */
+  newProcessRequests: number;
+  /** A later event in the same process, one manifest changed. */
   warmRequests: number;
 }
 
@@ -47,14 +50,24 @@ async function countRequests(app: ReturnType<typeof createApp>, files: RepoFile[
 }
 
 export async function benchPullRequestCost(sizes = [1, 20, 200]): Promise<PullRequestCost[]> {
-  const results: PullRequestCost[] = [];
-  for (const size of sizes) {
-    const app = createApp({ blobCache: createMemoryBlobCache() });
-    const files = Array.from({ length: size }, (_, index) => manifestFile(index));
-    const coldRequests = await countRequests(app, files, files);
-    const edited = manifestFile(0, 1);
-    const warmRequests = await countRequests(app, [edited, ...files.slice(1)], [edited]);
-    results.push({ manifests: size, coldRequests, warmRequests });
+  const dynamo = await startLocalDynamo();
+  try {
+    const results: PullRequestCost[] = [];
+    for (const size of sizes) {
+      const tableName = `bench-blobs-${size}`;
+      await ensureTable(dynamo.client, tableName);
+      const store = createDynamoStore({ client: dynamo.client, tableName });
+      const files = Array.from({ length: size }, (_, index) => manifestFile(index));
+      const coldRequests = await countRequests(createApp({ store }), files, files);
+      const newProcess = createApp({ store });
+      const firstEdit = manifestFile(0, 1);
+      const newProcessRequests = await countRequests(newProcess, [firstEdit, ...files.slice(1)], [firstEdit]);
+      const secondEdit = manifestFile(0, 2);
+      const warmRequests = await countRequests(newProcess, [secondEdit, ...files.slice(1)], [secondEdit]);
+      results.push({ manifests: size, coldRequests, newProcessRequests, warmRequests });
+    }
+    return results;
+  } finally {
+    await dynamo.stop();
   }
-  return results;
 }

@@ -1,14 +1,18 @@
 import type { ApplicationFunction, Context } from "probot";
-import { createMemoryBlobCache, type BlobCache } from "./github/blob-cache.js";
+import { createMemoryBlobCache, storeBlobCache, type BlobCache } from "./github/blob-cache.js";
 import { checkManifestsAtCommit, type Planner } from "./github/manifest-check.js";
 import { syncPush, touchedPaths } from "./github/push-sync.js";
 import { loadRepoConfig } from "./github/repo-config.js";
+import type { PortalApi } from "./portal/client.js";
 import { planRepository, type ReconcileDeps } from "./reconcile/sync.js";
+import type { StateStore } from "./store/port.js";
 
 export interface AppDependencies {
+  /** Default: in memory, backed by the state store when there is one. */
   blobCache?: BlobCache;
-  /** The Portal and the state store; without them the app validates but neither plans nor syncs. */
-  reconcile?: ReconcileDeps;
+  store?: StateStore;
+  /** Without a Portal (or a store) the app validates but neither plans nor syncs. */
+  portal?: PortalApi;
 }
 
 /** How long a webhook delivery id is remembered to drop GitHub's redeliveries of a handled push. */
@@ -16,8 +20,9 @@ const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The Probot app: webhook events wired to use cases, nothing else. */
 export function createApp(dependencies: AppDependencies = {}): ApplicationFunction {
-  const blobCache = dependencies.blobCache ?? createMemoryBlobCache();
-  const { reconcile } = dependencies;
+  const { store, portal } = dependencies;
+  const blobCache = dependencies.blobCache ?? createMemoryBlobCache(store ? { backing: storeBlobCache(store) } : {});
+  const reconcile: ReconcileDeps | undefined = store && portal ? { store, portal } : undefined;
 
   return (app) => {
     const checkCommit = async (context: Context, headSha: string, pullRequestNumber?: number) => {

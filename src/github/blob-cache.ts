@@ -1,3 +1,4 @@
+import type { StateStore } from "../store/port.js";
 import { LRUCache } from "lru-cache";
 
 /**
@@ -29,5 +30,16 @@ export function createMemoryBlobCache(options: { maxBytes?: number; backing?: Bl
       memory.set(sha, bytes);
       await options.backing?.set(sha, bytes);
     },
+  };
+}
+
+/** How long the shared cache keeps a manifest blob it has not been asked to store again. */
+const SHARED_BLOB_TTL_SECONDS = 30 * 24 * 3600;
+
+/** The state store as the shared cache, so a cold Lambda does not read every manifest from GitHub again. */
+export function storeBlobCache(store: Pick<StateStore, "getBlob" | "putBlob">): BlobCache {
+  return {
+    get: (sha) => store.getBlob(sha),
+    set: (sha, bytes) => store.putBlob(sha, bytes, SHARED_BLOB_TTL_SECONDS),
   };
 }

@@ -62,7 +62,7 @@ async function handlerFromEnv() {
   const probot = createProbot();
   const { store } = await createStoreFromEnv(process.env);
   const portal = createPortalFromEnv(process.env, probot.log);
-  return createWebhookHandler(probot, createApp(portal ? { reconcile: { portal, store } } : {}));
+  return createWebhookHandler(probot, createApp({ store, ...(portal ? { portal } : {}) }));
 }
 
 /** Built on first use, so importing this module in tests reads no environment. */

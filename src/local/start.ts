@@ -20,7 +20,7 @@ async function start(): Promise<void> {
     { portal: embedded.portalUrl, portalToken: embedded.portalToken ? "(the emulator's demo token)" : undefined, store: embedded.storeEndpoint ?? "DynamoDB" },
     "local defaults ready",
   );
-  const server = await run(createApp({ reconcile: embedded.reconcile }));
+  const server = await run(createApp(embedded.reconcile));
   const stop = async () => {
     await server.stop();
     await embedded.stop();

@@ -135,6 +135,7 @@ const appKey = (repo: RepoRef, slug: string) => ({ pk: repoPk(repo), sk: `${APP_
 const commitKey = (repo: RepoRef, branch: string) => ({ pk: repoPk(repo), sk: `COMMIT#${branch}` });
 const lockKey = (repo: RepoRef, slug: string) => ({ pk: repoPk(repo), sk: `LOCK#${slug}` });
 const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: "DELIVERY" });
+const blobKey = (sha: string) => ({ pk: `BLOB#${sha}`, sk: "BLOB" });
 
 export function createDynamoStore({ client, tableName, now = () => new Date(), pageSize }: DynamoStoreOptions): StateStore {
   const documents =
@@ -258,6 +259,19 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         // Released or expired between our write and our read: try again.
       }
       throw new Error(`Could not acquire or inspect the lock for ${repoKey(repo)} ${slug} after ${LOCK_ATTEMPTS} attempts`);
+    },
+
+    async getBlob(sha) {
+      // A blob SHA names its bytes, so an eventually consistent read is as good as a strong one.
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: blobKey(sha) }));
+      const bytes = Item?.bytes as Uint8Array | undefined;
+      const expired = typeof Item?.[TTL_ATTRIBUTE] === "number" && Item[TTL_ATTRIBUTE] <= Math.floor(now().getTime() / 1000);
+      return bytes && !expired ? new Uint8Array(bytes) : undefined;
+    },
+
+    async putBlob(sha, bytes, ttlSeconds) {
+      const item = { ...blobKey(sha), type: "blob", bytes, [TTL_ATTRIBUTE]: Math.floor(now().getTime() / 1000) + Math.ceil(ttlSeconds) };
+      await documents.send(new PutCommand({ TableName: tableName, Item: item }));
     },
 
     async forgetDelivery(deliveryId) {

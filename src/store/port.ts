@@ -73,6 +73,10 @@ export interface StateStore {
   acquireLock(repo: RepoRef, slug: string, holder: LockHolder, leaseMs: number): Promise<LockResult>;
   /** True the first time a delivery id is seen (within its TTL), false on redelivery. */
   rememberDelivery(deliveryId: string, ttlSeconds: number): Promise<boolean>;
+  /** Manifest bytes by git blob SHA (content-addressed, so never stale); undefined when not cached. */
+  getBlob(sha: string): Promise<Uint8Array | undefined>;
+  /** Caches manifest bytes by git blob SHA for `ttlSeconds`. */
+  putBlob(sha: string, bytes: Uint8Array, ttlSeconds: number): Promise<void>;
   /** Forgets a delivery whose handling failed, so GitHub's redelivery of it is handled again. */
   forgetDelivery(deliveryId: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -2,6 +2,8 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createMemoryBlobCache } from "../../src/github/blob-cache.js";
+import { createDynamoStore, ensureTable } from "../../src/store/dynamo.js";
+import { startLocalDynamo } from "../../src/store/local.js";
 import {
   createTestProbot,
   expectBlobs,
@@ -143,6 +145,32 @@ describe("the Pigello manifests check run", () => {
     expectTree(second, REPO, headSha, [unchanged[0]!, changed]);
     expectBlobs(second, REPO, [changed]);
     await createTestProbot(app).receive({ id: "5", name: "pull_request", payload: pullRequestOpened as never });
+  });
+
+  it("reads no unchanged blob from GitHub in a new process, through the store's shared cache", async () => {
+    const dynamo = await startLocalDynamo();
+    try {
+      await ensureTable(dynamo.client, "blobs");
+      const store = createDynamoStore({ client: dynamo.client, tableName: "blobs" });
+      const files = [manifest("invoices"), manifest("tenants")];
+
+      const first = githubApi();
+      expectCheckRun(first, 1);
+      expectNoRepoConfig(first, REPO);
+      expectTree(first, REPO, headSha, files);
+      expectBlobs(first, REPO, files);
+      await createTestProbot(createApp({ store })).receive({ id: "10", name: "pull_request", payload: pullRequestOpened as never });
+      expect(nock.pendingMocks()).toEqual([]);
+
+      // A cold Lambda: a new app with an empty memory, the same store.
+      const second = githubApi();
+      expectCheckRun(second, 1);
+      expectNoRepoConfig(second, REPO);
+      expectTree(second, REPO, headSha, files);
+      await createTestProbot(createApp({ store })).receive({ id: "11", name: "pull_request", payload: pullRequestOpened as never });
+    } finally {
+      await dynamo.stop();
+    }
   });
 
   it("reports an invalid .github/pigello.yml in the check run", async () => {

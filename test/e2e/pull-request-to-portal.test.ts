@@ -135,7 +135,7 @@ describe("a manifest's journey from pull request to Portal draft to published ve
   beforeAll(async () => {
     world = await startWorld();
     store = await world.freshStore();
-    const app = createApp({ blobCache: createMemoryBlobCache(), reconcile: { portal: world.portal, store } });
+    const app = createApp({ blobCache: createMemoryBlobCache(), portal: world.portal, store });
     handler = createWebhookHandler(createTestProbot(() => {}), app);
   });
   afterEach(() => {

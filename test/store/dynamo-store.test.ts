@@ -282,6 +282,19 @@ describe("locks", () => {
   });
 });
 
+describe("blobs", () => {
+  it("keeps manifest bytes by SHA until their TTL", async () => {
+    const clock = manualClock();
+    const { store } = await freshStore({ now: clock.now });
+    const bytes = new TextEncoder().encode("schemaVersion: 1\n");
+    expect(await store.getBlob("abc")).toBeUndefined();
+    await store.putBlob("abc", bytes, 60);
+    expect(await store.getBlob("abc")).toEqual(bytes);
+    clock.advance(61_000);
+    expect(await store.getBlob("abc")).toBeUndefined();
+  });
+});
+
 describe("deliveries", () => {
   it("is true the first time only, and stores a TTL in epoch seconds", async () => {
     const clock = manualClock();

@@ -8,7 +8,12 @@ const MANIFEST_COUNT = 1_000;
 const LEVELS = ["organization", "company", "real_estate", "tenant"] as const;
 const ENTITIES = ["accounts.company", "accounts.tenant", "objects.realestate", "objects.apartment", "contracts.apartmentcontract", "accounting.supplierinvoice"];
 
-function realisticManifest(index: number): ManifestFile {
+/** A fixed-format Pigello account id (UUID); seven distinct accounts are shared across the manifests. */
+function accountId(account: number): string {
+  return `3f2b8c1e-5d4a-4c7b-9e2f-${String(account).padStart(12, "0")}`;
+}
+
+export function realisticManifest(index: number): ManifestFile {
   const slug = `integration-${index}`;
   const serviceCount = 1 + (index % 3);
   const services = Array.from({ length: serviceCount }, (_, serviceIndex) => {
@@ -41,7 +46,7 @@ function realisticManifest(index: number): ManifestFile {
     `name: Integration ${index}`,
     `description: A generated integration used to measure validation speed (${index}).`,
     "visibility: private",
-    `sharedWith: [account-${index % 7}]`,
+    `sharedWith: [${accountId(index % 7)}]`,
     "services:",
     ...services,
     "",
@@ -49,17 +54,34 @@ function realisticManifest(index: number): ManifestFile {
   return { path: `.pigello/apps/${slug}.yml`, content };
 }
 
-export async function benchValidate(): Promise<{ manifests: number; ms: number; peakRssMb: number }> {
+export interface BenchResult {
+  manifests: number;
+  /** The first call in a fresh process: includes JIT warm-up of yaml, zod and our code (what a CLI run pays). */
+  firstCallMs: number;
+  /** Best of a few calls after that first one (what a long-running GitHub App pays per check). */
+  ms: number;
+  peakRssMb: number;
+}
+
+const WARM_RUNS = 3;
+
+export async function benchValidate(): Promise<BenchResult> {
   const files = Array.from({ length: MANIFEST_COUNT }, (_, index) => realisticManifest(index));
-  const started = performance.now();
-  const report = validateManifests(files);
-  const ms = performance.now() - started;
-  if (report.manifests.length !== MANIFEST_COUNT) {
-    throw new Error(`benchmark manifests should all be valid; first problem: ${report.problems[0]?.message ?? "none"}`);
-  }
+  const timed = (): number => {
+    const started = performance.now();
+    const report = validateManifests(files);
+    const ms = performance.now() - started;
+    if (report.manifests.length !== MANIFEST_COUNT) {
+      throw new Error(`benchmark manifests should all be valid; first problem: ${report.problems[0]?.message ?? "none"}`);
+    }
+    return ms;
+  };
+  const firstCallMs = timed();
+  // Best rather than mean: on a shared machine the slow outliers are other processes, not this code.
+  const ms = Math.min(...Array.from({ length: WARM_RUNS }, timed));
   // maxRSS is in kilobytes.
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  return { manifests: report.manifests.length, ms: Math.round(ms), peakRssMb: Math.round(peakRssMb) };
+  return { manifests: MANIFEST_COUNT, firstCallMs: Math.round(firstCallMs), ms: Math.round(ms), peakRssMb: Math.round(peakRssMb) };
 }
 
 const entry = process.argv[1];

@@ -13,7 +13,7 @@ import {
   SUPPORTED_SCHEMA_VERSIONS,
 } from "./schema.js";
 import type { ManifestV1 } from "./schema.js";
-import { decodeUtf8, exceedsByteLimit, parseYamlWithPositions } from "./source.js";
+import { decodeUtf8, exceedsByteLimit, parseYamlWithPositions, withEnvSnapshot } from "./source.js";
 import type { PositionIndex } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import { MAX_MANIFEST_BYTES } from "./types.js";
@@ -40,7 +40,7 @@ interface FileOutcome {
 
 /** Validates manifest files, each on its own and then across files (unique slugs). Never throws. */
 export function validateManifests(files: ManifestFile[]): ValidationReport {
-  const outcomes = files.map(validateFileSafely);
+  const outcomes = withEnvSnapshot(() => files.map(validateFileSafely));
   checkUniqueSlugs(outcomes);
   const manifests: ValidatedManifest[] = [];
   for (const outcome of outcomes) {
@@ -111,7 +111,7 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
     );
   }
   const text = decoded.text;
-  const { document, index, forbiddenKeys } = parseYamlWithPositions(text);
+  const { document, index } = parseYamlWithPositions(text);
 
   const exhaustion = document.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
   if (exhaustion !== undefined) {
@@ -159,6 +159,7 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
       "The top level must be a mapping of fields (`schemaVersion: 1`, `name: ...`), not a list or a single value; rewrite it as `field: value` lines.",
     );
   }
+  const forbiddenKeys = index.forbiddenKeys();
   if (forbiddenKeys.length > 0) {
     return {
       file,
@@ -227,6 +228,8 @@ function validateFile({ path: file, content }: ManifestFile): FileOutcome {
   }
   const manifest: ManifestV1 = { ...parsed.data, slug };
   checkManifestRules(manifest, fileStem, slugFromFileName, report);
+  // Keep only what later position lookups need, not the parse tree of every valid manifest.
+  index.release();
   return { file, problems, valid: { manifest, index, slugFromFileName } };
 }
 

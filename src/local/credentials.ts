@@ -22,6 +22,7 @@ export function missingSettingsHelp(missing: string[]): string {
     "",
     "Without GitHub you can already:",
     "  npx pigello-portal validate        check the manifests in .pigello/apps/",
+    "  npx pigello-portal plan            see what a sync would do in the Portal (an emulator by default)",
     "  npm run portal:emulator            run the Pigello Portal emulator",
   ].join("\n");
 }

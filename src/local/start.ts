@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { pino } from "pino";
 import { run } from "probot";
 import { createApp } from "../app.js";
 import { missingGitHubAppSettings, missingSettingsHelp } from "./credentials.js";
-import { startEmbeddedDefaults } from "./embedded.js";
+import { startEmbeddedDefaults, type EmbeddedDefaults } from "./embedded.js";
 
 /** `npm start`: the Probot server on port 3000 with the embedded local defaults. */
 async function start(): Promise<void> {
@@ -14,16 +13,18 @@ async function start(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const log = pino({ level: process.env.LOG_LEVEL ?? "info" });
-  const embedded = await startEmbeddedDefaults(process.env, log);
-  log.info(
-    { portal: embedded.portalUrl, portalToken: embedded.portalToken ? "(the emulator's demo token)" : undefined, store: embedded.storeEndpoint ?? "DynamoDB" },
-    "local defaults ready",
-  );
-  const server = await run(createApp(embedded.reconcile));
+  let embedded: EmbeddedDefaults | undefined;
+  // Started inside the app function so it logs through Probot's own logger.
+  const server = await run(async (app, options) => {
+    embedded = await startEmbeddedDefaults(process.env, app.log);
+    app.log.info(
+      `Portal: ${embedded.portalUrl}${embedded.portalToken ? " (the embedded emulator)" : ""} · store: ${embedded.storeEndpoint ?? "DynamoDB"} (data in data/)`,
+    );
+    await createApp(embedded.reconcile)(app, options);
+  });
   const stop = async () => {
     await server.stop();
-    await embedded.stop();
+    await embedded?.stop();
     process.exit(0);
   };
   process.once("SIGINT", stop);

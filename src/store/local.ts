@@ -22,6 +22,9 @@ export interface LocalDynamo {
  * the credential provider chain (env, ~/.aws, instance metadata), so nothing real is touched.
  */
 function localClient(endpoint: string): DynamoDBClient {
+  // The SDK warns on Node 20 about its releases of 2027; the pinned one runs fine here, and
+  // Lambda runs Node 22. Quiet for local use only.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new DynamoDBClient({
     endpoint,
     region: "local",

@@ -84,29 +84,8 @@ export async function syncRepository(deps: ReconcileDeps, request: SyncRequest, 
       continue;
     }
     try {
-      const current = await replanOne(deps, request, planned.slug);
-      if (!current || current.actions.length === 0) continue;
-      const record = await deps.store.getApplication(request.repo, planned.slug);
-      results.push(
-        await applyApplicationPlan(current, {
-          portal: deps.portal,
-          repo: request.repo,
-          record,
-          now,
-          saveRecord: (updated) => deps.store.putApplication({ ...updated, lastAppliedCommit: request.commit }),
-          audit: (action: PlanAction, portalId) =>
-            deps.store.appendAudit({
-              repo: request.repo,
-              slug: planned.slug,
-              actor: request.actor,
-              action: action.type,
-              ...(portalId ? { target: portalId } : {}),
-              commit: request.commit,
-              ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
-              at: now().toISOString(),
-            }),
-        }),
-      );
+      const applied = await applyUnderLock(deps, request, planned.slug, now);
+      if (applied) results.push(applied);
     } finally {
       await lock.release();
     }
@@ -116,6 +95,40 @@ export async function syncRepository(deps: ReconcileDeps, request: SyncRequest, 
     await deps.store.setLastAppliedCommit(request.repo, request.branch, request.commit);
   }
   return { plan, results, refused };
+}
+
+/**
+ * Applies one application's fresh plan. When an interrupted create had to be finished with its
+ * original body, the application is planned and applied once more so it ends as the manifest says.
+ */
+async function applyUnderLock(deps: ReconcileDeps, request: SyncRequest, slug: string, now: () => Date): Promise<ApplyResult | undefined> {
+  let applied: ApplyResult | undefined;
+  for (let pass = 0; pass < 2; pass += 1) {
+    const current = await replanOne(deps, request, slug);
+    if (!current || current.actions.length === 0) break;
+    const result = await applyApplicationPlan(current, {
+      portal: deps.portal,
+      repo: request.repo,
+      record: await deps.store.getApplication(request.repo, slug),
+      intents: deps.store,
+      now,
+      saveRecord: (updated) => deps.store.putApplication({ ...updated, lastAppliedCommit: request.commit }),
+      audit: (action: PlanAction, portalId) =>
+        deps.store.appendAudit({
+          repo: request.repo,
+          slug,
+          actor: request.actor,
+          action: action.type,
+          ...(portalId ? { target: portalId } : {}),
+          commit: request.commit,
+          ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
+          at: now().toISOString(),
+        }),
+    });
+    applied = applied ? { ...result, outcomes: [...applied.outcomes, ...result.outcomes] } : result;
+    if (!result.replayedStaleCreate) break;
+  }
+  return applied;
 }
 
 /** One application's plan from its current Portal state: one store read and one Portal read. */

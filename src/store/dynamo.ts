@@ -134,6 +134,7 @@ const repoPk = (repo: RepoRef) => `REPO#${repoKey(repo)}`;
 const appKey = (repo: RepoRef, slug: string) => ({ pk: repoPk(repo), sk: `${APP_PREFIX}${slug}` });
 const commitKey = (repo: RepoRef, branch: string) => ({ pk: repoPk(repo), sk: `COMMIT#${branch}` });
 const lockKey = (repo: RepoRef, slug: string) => ({ pk: repoPk(repo), sk: `LOCK#${slug}` });
+const pendingKey = (repo: RepoRef, slug: string, scope: string) => ({ pk: repoPk(repo), sk: `PENDING#${slug}#${scope}` });
 const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: "DELIVERY" });
 const blobKey = (sha: string) => ({ pk: `BLOB#${sha}`, sk: "BLOB" });
 
@@ -259,6 +260,22 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         // Released or expired between our write and our read: try again.
       }
       throw new Error(`Could not acquire or inspect the lock for ${repoKey(repo)} ${slug} after ${LOCK_ATTEMPTS} attempts`);
+    },
+
+    async getPendingCreate(repo, slug, scope) {
+      const item = await getItem(pendingKey(repo, slug, scope));
+      if (item === undefined) return undefined;
+      return { idempotencyKey: readString(item, "idempotencyKey"), body: JSON.parse(readString(item, "body")) as unknown, startedAt: readString(item, "startedAt") };
+    },
+
+    async putPendingCreate(repo, slug, scope, pending) {
+      // The body is kept as JSON text so it replays byte for byte, whatever its shape.
+      const item = { ...pendingKey(repo, slug, scope), type: "pending", scope, idempotencyKey: pending.idempotencyKey, body: JSON.stringify(pending.body), startedAt: pending.startedAt };
+      await documents.send(new PutCommand({ TableName: tableName, Item: item }));
+    },
+
+    async deletePendingCreate(repo, slug, scope) {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: pendingKey(repo, slug, scope) }));
     },
 
     async getBlob(sha) {

@@ -53,6 +53,16 @@ export interface AuditEntry {
   detail?: Record<string, string | number | boolean>;
 }
 
+/**
+ * A Portal create the bot is about to make, written before the call: if the answer is lost, the
+ * next attempt replays exactly this request (same key, same body) and gets the same object back.
+ */
+export interface PendingCreate {
+  idempotencyKey: string;
+  body: unknown;
+  startedAt: string;
+}
+
 export interface ListAuditOptions {
   slug?: string;
   limit?: number;
@@ -73,6 +83,11 @@ export interface StateStore {
   acquireLock(repo: RepoRef, slug: string, holder: LockHolder, leaseMs: number): Promise<LockResult>;
   /** True the first time a delivery id is seen (within its TTL), false on redelivery. */
   rememberDelivery(deliveryId: string, ttlSeconds: number): Promise<boolean>;
+  /** The create intent recorded for one object of an application (`scope` names the object). */
+  getPendingCreate(repo: RepoRef, slug: string, scope: string): Promise<PendingCreate | undefined>;
+  putPendingCreate(repo: RepoRef, slug: string, scope: string, pending: PendingCreate): Promise<void>;
+  /** Called once the created object's id is stored. */
+  deletePendingCreate(repo: RepoRef, slug: string, scope: string): Promise<void>;
   /** Manifest bytes by git blob SHA (content-addressed, so never stale); undefined when not cached. */
   getBlob(sha: string): Promise<Uint8Array | undefined>;
   /** Caches manifest bytes by git blob SHA for `ttlSeconds`. */

@@ -74,6 +74,40 @@ describe("syncRepository against the Portal emulator and a DynamoDB store", () =
     expect(record).toMatchObject({ applicationId: application!.id, services: { sync: { serviceId: services[0]!.id, versions: { "1": expect.any(String) } } } });
   });
 
+  it("finishes an interrupted create even when the manifest changed before the retry, then catches up", async () => {
+    const store = await world.freshStore();
+    const repo = "changed-before-retry";
+    const fragile = createPortalClient({ baseUrl: world.portalUrl, token: BOT_TOKEN, retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 } });
+    world.emulator.control.addFault({ kind: "drop_response", method: "POST", path: "/applications/" });
+    await syncRepository({ portal: fragile, store }, request(repo, [desired({ slug: "moving", name: "Moving target", description: "First words." })]));
+    expect(applicationsNamed("Moving target")).toHaveLength(1);
+
+    const resumed = await syncRepository({ portal: world.portal, store }, request(repo, [desired({ slug: "moving", name: "Moving target", description: "Second words." })]));
+
+    expect(resumed.results[0]!.outcomes.map((outcome) => [outcome.action.type, outcome.ok])).toEqual([
+      ["create-application", true],
+      ["create-service", true],
+      ["create-version", true],
+      ["update-application", true],
+    ]);
+    const [application] = applicationsNamed("Moving target");
+    expect(applicationsNamed("Moving target")).toHaveLength(1);
+    expect(application!.description).toBe("Second words.");
+    expect(await store.getPendingCreate({ owner: "acme", repo }, "moving", "application")).toBeUndefined();
+  });
+
+  it("creates a new draft when the recorded application is gone from the Portal", async () => {
+    const store = await world.freshStore();
+    const repo = { owner: "acme", repo: "gone" };
+    await store.putApplication({ repo, slug: "phoenix", applicationId: "9d2f7f4e-0c1b-4a57-8a8e-3f1f3f0a9b21", services: {}, updatedAt: new Date().toISOString() });
+
+    const outcome = await syncRepository({ portal: world.portal, store }, request("gone", [desired({ slug: "phoenix", name: "Phoenix" })]));
+
+    expect(outcome.plan.applications[0]!.notes[0]).toMatch(/gone from the Portal/);
+    expect(applicationsNamed("Phoenix")).toHaveLength(1);
+    expect((await store.getApplication(repo, "phoenix"))!.applicationId).toBe(applicationsNamed("Phoenix")[0]!.id);
+  });
+
   it("names the holder when another sync holds the application's lock", async () => {
     const store = await world.freshStore();
     const repo = { owner: "acme", repo: "locked" };

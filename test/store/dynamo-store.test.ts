@@ -282,6 +282,20 @@ describe("locks", () => {
   });
 });
 
+describe("pending creates", () => {
+  it("keeps a create intent with its exact body until it is deleted", async () => {
+    const { store } = await freshStore();
+    const body = { name: "Invoices", shared_with: [], nested: { a: [1, "two", null] } };
+    expect(await store.getPendingCreate(repo, "invoices", "application")).toBeUndefined();
+    await store.putPendingCreate(repo, "invoices", "application", { idempotencyKey: "ppb-1", body, startedAt: "2026-01-01T00:00:00.000Z" });
+    expect(await store.getPendingCreate(repo, "invoices", "application")).toEqual({ idempotencyKey: "ppb-1", body, startedAt: "2026-01-01T00:00:00.000Z" });
+    expect(await store.getPendingCreate(repo, "invoices", "service:x")).toBeUndefined();
+    expect(await store.listApplications(repo)).toEqual([]);
+    await store.deletePendingCreate(repo, "invoices", "application");
+    expect(await store.getPendingCreate(repo, "invoices", "application")).toBeUndefined();
+  });
+});
+
 describe("blobs", () => {
   it("keeps manifest bytes by SHA until their TTL", async () => {
     const clock = manualClock();

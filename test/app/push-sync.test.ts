@@ -2,32 +2,10 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { SYNC_COMMENT_MARKER } from "../../src/reconcile/render.js";
-import { createTestProbot, expectBlobs, expectNoRepoConfig, expectTree, genuinePayload, githubApi } from "../helpers/github.js";
+import { createTestProbot, expectBlobs, expectNoRepoConfig, expectTree, genuineBranchPush, genuinePayload, githubApi, type PushPayload } from "../helpers/github.js";
 import { startWorld, type World } from "../helpers/world.js";
 
 const REPO = "Codertocat/Hello-World";
-
-type PushPayload = {
-  ref: string;
-  after: string;
-  repository: { default_branch: string };
-  commits: Array<{ added: string[]; modified: string[]; removed: string[] }>;
-};
-
-const branchPush = (example: Record<string, unknown>) => {
-  const push = example as unknown as PushPayload;
-  return push.ref === `refs/heads/${push.repository.default_branch}`;
-};
-
-function push(overrides: Partial<PushPayload> & { touched?: string[] } = {}): PushPayload {
-  const genuine = genuinePayload<PushPayload>("push", branchPush);
-  const { touched, ...rest } = overrides;
-  return {
-    ...genuine,
-    ...rest,
-    commits: touched ? [{ ...genuine.commits[0]!, added: [], modified: touched, removed: [] }] : genuine.commits,
-  };
-}
 
 let world: World;
 beforeAll(async () => {
@@ -56,14 +34,14 @@ describe("a push", () => {
   it("to another branch is never applied", async () => {
     nock.disableNetConnect();
     nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
-    await receive(push({ ref: "refs/heads/feature/x", touched: [".pigello/apps/a.yml"] }), "branch-push");
+    await receive(genuineBranchPush({ ref: "refs/heads/feature/x", touched: [".pigello/apps/a.yml"] }), "branch-push");
     expect(world.emulator.control.requests()).toEqual([]);
   });
 
   it("to the default branch that touches no manifest reads only the config", async () => {
     const api = githubApi();
     expectNoRepoConfig(api, REPO);
-    await receive(push({ touched: ["README.md"] }), "readme-push");
+    await receive(genuineBranchPush({ touched: ["README.md"] }), "readme-push");
     expect(world.emulator.control.requests()).toEqual([]);
   });
 
@@ -79,7 +57,7 @@ describe("a push", () => {
     let comment = "";
     api.post(`/repos/${REPO}/issues/9/comments`, (body) => ((comment = body.body), true)).reply(201, { id: 1 });
 
-    await receive(push({ after: sha, touched: [broken.path] }), "broken-push");
+    await receive(genuineBranchPush({ after: sha, touched: [broken.path] }), "broken-push");
 
     expect(comment.startsWith(SYNC_COMMENT_MARKER)).toBe(true);
     expect(comment).toMatch(/manifest error\(s\) at ddddddd; nothing was synced/);

@@ -14,9 +14,11 @@ import {
   expectBlobs,
   expectNoRepoConfig,
   expectTree,
+  genuineBranchPush,
   genuinePayload,
   githubApi,
   TEST_WEBHOOK_SECRET,
+  type PushPayload,
   type RepoFile,
 } from "../helpers/github.js";
 import { startWorld, type World } from "../helpers/world.js";
@@ -98,20 +100,9 @@ async function deliver(name: string, payload: unknown, id: string) {
   expect(response.statusCode).toBe(200);
 }
 
-type PushPayload = {
-  ref: string;
-  after: string;
-  repository: { default_branch: string };
-  commits: Array<{ added: string[]; modified: string[]; removed: string[] }>;
-};
-
 /** GitHub's genuine push to the default branch, moved to `sha` and touching the manifest. */
 function pushOf(sha: string): PushPayload {
-  const push = genuinePayload<PushPayload>("push", (example) => {
-    const candidate = example as unknown as PushPayload;
-    return candidate.ref === `refs/heads/${candidate.repository.default_branch}`;
-  });
-  return { ...push, after: sha, commits: [{ ...push.commits[0]!, added: [], modified: [PATH], removed: [] }] };
+  return genuineBranchPush({ after: sha, touched: [PATH] });
 }
 
 function expectSyncReads(scope: nock.Scope, sha: string, file: RepoFile, newBlob: boolean) {

@@ -49,6 +49,28 @@ export function genuinePayload<T = Record<string, unknown>>(
   return copy as T;
 }
 
+export interface PushPayload {
+  ref: string;
+  after: string;
+  deleted: boolean;
+  repository: { default_branch: string };
+  commits: Array<{ added: string[]; modified: string[]; removed: string[] }>;
+}
+
+/** GitHub's genuine push to the default branch, optionally moved to another ref or commit, touching `touched`. */
+export function genuineBranchPush(options: { ref?: string; after?: string; touched?: string[] } = {}): PushPayload {
+  const push = genuinePayload<PushPayload>("push", (example) => {
+    const candidate = example as unknown as PushPayload;
+    return candidate.ref === `refs/heads/${candidate.repository.default_branch}`;
+  });
+  const { touched, ...moved } = options;
+  return {
+    ...push,
+    ...moved,
+    commits: touched ? [{ ...push.commits[0]!, added: [], modified: touched, removed: [] }] : push.commits,
+  };
+}
+
 /**
  * Strict HTTP expectations: any request nobody expected fails the test. A Probot instance that
  * already handled an event has its installation token cached and asks for none.

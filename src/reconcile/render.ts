@@ -57,7 +57,8 @@ export function planFooter(plan: Plan): string {
 }
 
 function applicationHeadline(application: ApplicationPlan): string {
-  const where = application.applicationId ? ` · \`${application.applicationId}\`` : "";
+  // HTML, not Markdown: this line also goes inside <summary>, where backticks stay literal.
+  const where = application.applicationId ? ` · <code>${application.applicationId}</code>` : "";
   const draft = application.applicationId ? (application.isDraft ? " · draft" : " · published") : "";
   return `${STATUS_ICON[application.status]} <b>${escapeHtml(application.slug)}</b> — ${STATUS_LABEL[application.status]}${draft}${where}`;
 }

@@ -1,9 +1,9 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from "aws-lambda";
-import { createProbot, type ApplicationFunction, type Probot } from "probot";
-import { createApp } from "../app.js";
-import { createPortalFromEnv } from "../portal/from-env.js";
-import { createStoreFromEnv } from "../store/local.js";
+import type { ApplicationFunction, Probot } from "probot";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { appFromEnv } from "./from-env.js";
+import { createSqsDispatch, type Dispatch } from "./queue.js";
 
 type WebhookResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
@@ -12,7 +12,7 @@ type WebhookResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number 
  * It verifies the signature before anything else, then hands the event to the same Probot app
  * that `npm start` runs. Probot 14's `load()` is async, so the handler awaits it once per cold start.
  */
-export function createWebhookHandler(probot: Probot, app: ApplicationFunction) {
+export function createWebhookHandler(probot: Probot, app: ApplicationFunction, options: { dispatch?: Dispatch } = {}) {
   const loaded = probot.load(app);
 
   return middy<APIGatewayProxyEventV2, WebhookResponse>().handler(async (event) => {
@@ -36,6 +36,8 @@ export function createWebhookHandler(probot: Probot, app: ApplicationFunction) {
     } catch {
       return reply(400, "The webhook body is not JSON.");
     }
+    // GitHub waits 10 seconds for an answer: with a queue, the worker does the work.
+    if (options.dispatch && (await options.dispatch({ id, name, payload }))) return reply(202, "queued");
     try {
       // The event name and payload are GitHub's; Probot dispatches on the name.
       await probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
@@ -57,12 +59,11 @@ function reply(statusCode: number, message: string): WebhookResponse {
 
 let cached: Promise<ReturnType<typeof createWebhookHandler>> | undefined;
 
-/** Production wiring from the environment: DynamoDB from DYNAMODB_TABLE, the Portal from PIGELLO_PORTAL_URL. */
+/** Production wiring from the environment: the queue from QUEUE_URL, otherwise handled inline. */
 async function handlerFromEnv() {
-  const probot = createProbot();
-  const { store } = await createStoreFromEnv(process.env);
-  const portal = createPortalFromEnv(process.env, probot.log);
-  return createWebhookHandler(probot, createApp({ store, ...(portal ? { portal } : {}) }));
+  const { probot, app } = await appFromEnv();
+  const queueUrl = process.env.QUEUE_URL?.trim();
+  return createWebhookHandler(probot, app, queueUrl ? { dispatch: createSqsDispatch(new SQSClient({}), queueUrl) } : {});
 }
 
 /** Built on first use, so importing this module in tests reads no environment. */

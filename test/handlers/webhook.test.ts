@@ -1,8 +1,10 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
+import { createSqsDispatch } from "../../src/handlers/queue.js";
 import { createWebhookHandler } from "../../src/handlers/webhook.js";
 import {
   createTestProbot,
@@ -91,6 +93,39 @@ describe("the Lambda webhook handler", () => {
     );
     expect(response.statusCode).toBe(401);
     expect(response.body).toMatch(message);
+  });
+
+  it("queues a verified delivery on the SQS FIFO queue, grouped per repository, and answers 202", async () => {
+    const queueUrl = "https://sqs.eu-north-1.amazonaws.com/123456789012/bot-webhooks.fifo";
+    let sent: Record<string, string> = {};
+    nock.disableNetConnect();
+    nock("https://sqs.eu-north-1.amazonaws.com")
+      .post("/", (body) => ((sent = body), true))
+      .matchHeader("x-amz-target", "AmazonSQS.SendMessage")
+      .reply(200, () => ({ MessageId: "m-1", MD5OfMessageBody: createHash("md5").update(sent.MessageBody!).digest("hex") }));
+    const sqs = new SQSClient({ region: "eu-north-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const handler = createWebhookHandler(createTestProbot(() => {}), createApp(), { dispatch: createSqsDispatch(sqs, queueUrl) });
+
+    const response = await handler(
+      apiGatewayEvent({ "x-github-delivery": "d-queued", "x-github-event": "pull_request", "x-hub-signature-256": signed(body) }),
+      lambdaContext,
+    );
+
+    expect(response.statusCode).toBe(202);
+    expect(sent).toMatchObject({ QueueUrl: queueUrl, MessageGroupId: "codertocat/hello-world", MessageDeduplicationId: "d-queued" });
+    expect(JSON.parse(sent.MessageBody!)).toEqual({ id: "d-queued", name: "pull_request", payload });
+  });
+
+  it("never queues a delivery whose signature does not match", async () => {
+    nock.disableNetConnect();
+    const queued: unknown[] = [];
+    const handler = createWebhookHandler(createTestProbot(() => {}), createApp(), { dispatch: async (delivery) => (queued.push(delivery), true) });
+    const response = await handler(
+      apiGatewayEvent({ "x-github-delivery": "d-4", "x-github-event": "pull_request", "x-hub-signature-256": signed(body, "wrong") }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(401);
+    expect(queued).toEqual([]);
   });
 
   it("refuses a request without GitHub's event headers with 400", async () => {

@@ -42,6 +42,7 @@ export async function checkManifestsAtCommit(
 ): Promise<ManifestCheckOutcome> {
   let report: ValidationReport | undefined;
   let plan: Plan | undefined;
+  let planWaitsForValidManifests = false;
   const { result } = await runCheck(
     deps.octokit,
     { owner: where.owner, repo: where.repo, headSha: where.headSha, name: MANIFEST_CHECK_NAME },
@@ -60,6 +61,7 @@ export async function checkManifestsAtCommit(
         ? ["⚠️ GitHub truncated this repository's file tree, so manifests beyond the cut were not checked."]
         : [];
       const hasErrors = report.problems.some((problem) => problem.severity === "error");
+      planWaitsForValidManifests = hasErrors && deps.planner !== undefined;
       if (deps.planner && !hasErrors && report.manifests.length > 0) {
         try {
           plan = await deps.planner(report.manifests, config.config);
@@ -84,6 +86,11 @@ export async function checkManifestsAtCommit(
       onlyIfExists: !worthSaying,
     });
   }
+  if (planWaitsForValidManifests && where.pullRequestNumber !== undefined) {
+    // An earlier plan would now be stale: say so rather than leave it standing.
+    const body = `${PLAN_COMMENT_MARKER}\n### Pigello Portal plan for \`${where.headSha.slice(0, 7)}\`\n\nNo plan while manifests have errors: the "${MANIFEST_CHECK_NAME}" check lists them.`;
+    await upsertStickyComment(deps.octokit, { owner: where.owner, repo: where.repo, issueNumber: where.pullRequestNumber }, PLAN_COMMENT_MARKER, body, { onlyIfExists: true });
+  }
   return { result, report, plan };
 }
 
@@ -92,6 +99,6 @@ function planProblems(plan: Plan, manifests: ValidatedManifest[]): Problem[] {
   return plan.problems.map((problem) => {
     const manifest = manifests.find((candidate) => candidate.file === problem.file);
     const position = manifest?.locate(problem.pointer) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };
-    return { file: problem.file, pointer: problem.pointer, severity: "error", rule: "portal-version-unchanged", message: problem.message, ...position };
+    return { file: problem.file, pointer: problem.pointer, severity: "error", rule: "portal-would-refuse", message: problem.message, ...position };
   });
 }

@@ -126,6 +126,14 @@ describe("the plan comment", () => {
     expect(seen.updated[0]).toContain("**1 application: 1 unchanged.**");
   });
 
+  it("replaces an earlier plan with a note while the manifests have errors", async () => {
+    const store = await synced("Valid.");
+    const broken: RepoFile = { path: ".pigello/apps/invoices.yml", content: "schemaVersion: 1\nname: x\n" };
+    const seen = await checkPullRequest(store, broken, [{ id: 5, body: `${PLAN_COMMENT_MARKER}\nan older plan` }]);
+    expect(seen.conclusion).toBe("failure");
+    expect(seen.updated).toEqual([expect.stringContaining("No plan while manifests have errors")]);
+  });
+
   it("fails the check on the `version` line when a published version changes without a new version", async () => {
     const store = await synced("Published.", true);
     const seen = await checkPullRequest(store, manifestFile("Published.", 1, ["accounts.company:read", "accounts.tenant:read"]));

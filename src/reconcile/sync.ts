@@ -104,12 +104,12 @@ export async function syncRepository(deps: ReconcileDeps, request: SyncRequest, 
 async function applyUnderLock(deps: ReconcileDeps, request: SyncRequest, slug: string, now: () => Date): Promise<ApplyResult | undefined> {
   let applied: ApplyResult | undefined;
   for (let pass = 0; pass < 2; pass += 1) {
-    const current = await replanOne(deps, request, slug);
+    const { current, record } = await replanOne(deps, request, slug);
     if (!current || current.actions.length === 0) break;
     const result = await applyApplicationPlan(current, {
       portal: deps.portal,
       repo: request.repo,
-      record: await deps.store.getApplication(request.repo, slug),
+      record,
       intents: deps.store,
       now,
       saveRecord: (updated) => deps.store.putApplication({ ...updated, lastAppliedCommit: request.commit }),
@@ -143,7 +143,7 @@ async function replanOne(deps: ReconcileDeps, request: SyncRequest, slug: string
     known: new Map(record ? [[slug, record.applicationId]] : []),
     prune: request.prune,
   });
-  return plan.applications.find((application) => application.slug === slug);
+  return { current: plan.applications.find((application) => application.slug === slug), record };
 }
 
 function ignoreNotFound(error: unknown): [] {

@@ -173,6 +173,22 @@ describe("the Pigello manifests check run", () => {
     }
   });
 
+  it("reports a manifest over 256 KiB without downloading it", async () => {
+    const huge = { path: ".pigello/apps/huge.yml", content: new Uint8Array(300 * 1024).fill(0x61) };
+    const api = githubApi();
+    const run = expectCheckRun(api, 1);
+    expectNoRepoConfig(api, REPO);
+    expectTree(api, REPO, headSha, [huge]);
+    // No blob expectation: any blob read would fail the test.
+
+    await createTestProbot(createApp()).receive({ id: "12", name: "pull_request", payload: pullRequestOpened as never });
+
+    expect(run.updates[0]).toMatchObject({ conclusion: "failure" });
+    expect(run.updates[0]!.output.annotations).toEqual([
+      expect.objectContaining({ path: ".pigello/apps/huge.yml", start_line: 1, message: expect.stringContaining("larger than 256 KiB") }),
+    ]);
+  });
+
   it("reports an invalid .github/pigello.yml in the check run", async () => {
     const api = githubApi();
     const run = expectCheckRun(api, 1);

@@ -293,12 +293,19 @@ async function portalForPlan(env: CliIo["env"]): Promise<{ portal: PortalApi; de
 /** slug → Portal id for a repository, from the bot's state store (embedded dynalite in data/ unless DYNAMODB_* is set). */
 async function knownApplications(repository: string, env: CliIo["env"]): Promise<Map<string, string>> {
   const [owner = "", repo = ""] = repository.split("/");
-  const { store, stop } = await createStoreFromEnv(env);
   try {
-    const records = await store.listApplications({ owner, repo });
-    return new Map(records.map((record) => [record.slug, record.applicationId]));
-  } finally {
-    await stop();
+    const { store, stop } = await createStoreFromEnv(env);
+    try {
+      const records = await store.listApplications({ owner, repo });
+      return new Map(records.map((record) => [record.slug, record.applicationId]));
+    } finally {
+      await stop();
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      `The state store could not be read (${reason}). While \`npm start\` runs it holds data/; set DYNAMODB_ENDPOINT to the store URL it printed.`,
+    );
   }
 }
 

@@ -1,4 +1,6 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoStore, ensureTable } from "./dynamo.js";
@@ -95,26 +97,51 @@ export async function createStoreFromEnv(env: Record<string, string | undefined>
   }
 
   const tableName = configuredTable ?? LOCAL_TABLE_NAME;
-  if (endpoint !== undefined) {
-    const client = localClient(endpoint);
+  const dataDir = nonEmpty(env.DYNAMODB_DATA_DIR) ?? LOCAL_DATA_DIR;
+  // LevelDB lets one process open a folder: join the process that already serves it, if any.
+  const served = endpoint ?? endpointServing(dataDir);
+  if (served !== undefined) {
+    const client = localClient(served);
     await ensureTable(client, tableName);
     return {
       store: createDynamoStore({ client, tableName }),
-      endpoint,
+      endpoint: served,
       async stop() {
         client.destroy();
       },
     };
   }
 
-  const local = await startLocalDynamo({ path: nonEmpty(env.DYNAMODB_DATA_DIR) ?? LOCAL_DATA_DIR });
+  const local = await startLocalDynamo({ path: dataDir });
   try {
     await ensureTable(local.client, tableName);
   } catch (error) {
     await local.stop();
     throw error;
   }
-  return { store: createDynamoStore({ client: local.client, tableName }), endpoint: local.endpoint, stop: local.stop };
+  const marker = join(dataDir, SERVING_MARKER);
+  writeFileSync(marker, JSON.stringify({ pid: process.pid, endpoint: local.endpoint }));
+  return {
+    store: createDynamoStore({ client: local.client, tableName }),
+    endpoint: local.endpoint,
+    async stop() {
+      rmSync(marker, { force: true });
+      await local.stop();
+    },
+  };
+}
+
+/** Written in the data folder while a process serves it, so others connect instead of opening it. */
+const SERVING_MARKER = "serving.json";
+
+function endpointServing(dataDir: string): string | undefined {
+  try {
+    const { pid, endpoint } = JSON.parse(readFileSync(join(dataDir, SERVING_MARKER), "utf8")) as { pid: number; endpoint: string };
+    process.kill(pid, 0); // throws when that process is gone
+    return endpoint;
+  } catch {
+    return undefined;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

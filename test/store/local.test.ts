@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +55,20 @@ describe("createStoreFromEnv", () => {
     const second = await createStoreFromEnv({ DYNAMODB_DATA_DIR: dataDir });
     cleanups.push(second.stop);
     expect(await second.store.getLastAppliedCommit(record.repo, "main")).toBe("abc1234");
+  });
+
+  it("joins the process already serving the data folder instead of opening it twice", async () => {
+    const dataDir = await temporaryFolder();
+    const serving = await createStoreFromEnv({ DYNAMODB_DATA_DIR: dataDir });
+    await serving.store.putApplication(record);
+
+    const joining = await createStoreFromEnv({ DYNAMODB_DATA_DIR: dataDir });
+    expect(joining.endpoint).toBe(serving.endpoint);
+    expect(await joining.store.getApplication(record.repo, record.slug)).toEqual(record);
+    await joining.stop();
+
+    await serving.stop();
+    expect(existsSync(join(dataDir, "serving.json"))).toBe(false);
   });
 
   it("connects to a given endpoint and creates the named table there", async () => {

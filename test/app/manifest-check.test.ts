@@ -220,6 +220,23 @@ describe("the Pigello manifests check run", () => {
     expect(run.updates[0]).toMatchObject({ conclusion: "success", output: { title: "1 manifest valid" } });
   });
 
+  it("merges organisation defaults through `_extends`, as Probot's config loader does", async () => {
+    const files = [{ ...manifest("invoices"), path: "apps/invoices.yml" }];
+    const api = githubApi();
+    const run = expectCheckRun(api, 1);
+    api
+      .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
+      .reply(200, "_extends: .github\nprune: true\n", { "content-type": "text/plain; charset=utf-8" })
+      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/pigello.yml")}`)
+      .reply(200, "manifests: 'apps/*.yml'\n", { "content-type": "text/plain; charset=utf-8" });
+    expectTree(api, REPO, headSha, files);
+    expectBlobs(api, REPO, files);
+
+    await createTestProbot(createApp()).receive({ id: "13", name: "pull_request", payload: pullRequestOpened as never });
+
+    expect(run.updates[0]).toMatchObject({ conclusion: "success", output: { title: "1 manifest valid" } });
+  });
+
   it("still concludes the check run, as a failure with the reason, when reading the tree fails", async () => {
     const api = githubApi();
     const run = expectCheckRun(api, 1);

@@ -107,6 +107,12 @@ export function planReconcile(input: PlanInput): Plan {
     const actual = applicationId ? portalById.get(applicationId) : undefined;
     if (applicationId) claimed.add(applicationId);
 
+    const rival = adoptedId ? rivalFor(input, desired, adoptedId) : undefined;
+    if (rival) {
+      problems.push({ slug: manifest.slug, file: desired.file, pointer: "/portalApplicationId", message: rival });
+      applications.push({ slug: manifest.slug, name: manifest.name, file: desired.file, isDraft: true, status: "blocked", actions: [], notes: [] });
+      continue;
+    }
     if (adoptedId && !actual) {
       problems.push({
         slug: manifest.slug,
@@ -134,6 +140,15 @@ export function planReconcile(input: PlanInput): Plan {
   }
 
   return { applications, problems };
+}
+
+/** Two manifests driving one Portal application would undo each other's changes on every sync. */
+function rivalFor(input: PlanInput, desired: DesiredApplication, adoptedId: string): string | undefined {
+  const other = input.desired.find((candidate) => candidate !== desired && candidate.manifest.portalApplicationId === adoptedId);
+  if (other) return `\`${other.file}\` adopts the same Portal application ${adoptedId}; one application needs exactly one manifest, so remove \`portalApplicationId\` from one of them.`;
+  const managedAs = [...input.known].find(([slug, id]) => id === adoptedId && slug !== desired.manifest.slug)?.[0];
+  if (managedAs) return `Portal application ${adoptedId} is already managed by this repository as \`${managedAs}\`; edit that manifest instead, or remove \`portalApplicationId\` here.`;
+  return undefined;
 }
 
 function planNew({ file, manifest }: DesiredApplication): ApplicationPlan {

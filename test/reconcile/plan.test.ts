@@ -186,6 +186,23 @@ describe("planReconcile", () => {
     expect(result.problems[0]).toMatchObject({ pointer: "/portalApplicationId", message: expect.stringContaining(APP_ID) });
   });
 
+  it("refuses two manifests adopting the same Portal application", () => {
+    const result = plan({
+      desired: [desired({ slug: "invoices", portalApplicationId: APP_ID }), desired({ slug: "copy", portalApplicationId: APP_ID })],
+      portal: [portalApp()],
+    });
+    expect(result.applications.map((application) => application.status)).toEqual(["blocked", "blocked"]);
+    expect(result.problems.map((problem) => problem.message)).toEqual([
+      expect.stringContaining("`.pigello/apps/invoices.yml` adopts the same Portal application"),
+      expect.stringContaining("`.pigello/apps/copy.yml` adopts the same Portal application"),
+    ]);
+  });
+
+  it("refuses to adopt an application this repository already manages under another slug", () => {
+    const result = plan({ desired: [desired({ slug: "second", portalApplicationId: APP_ID })], portal: [portalApp()], known });
+    expect(result.problems[0]!.message).toMatch(/already managed by this repository as `invoices`/);
+  });
+
   it("re-creates an application whose recorded id is gone from the Portal, and says so", () => {
     const result = plan({ desired: [desired({ slug: "invoices" })], known });
     expect(result.applications[0]!.status).toBe("create");

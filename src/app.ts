@@ -1,7 +1,7 @@
 import type { ApplicationFunction, Context } from "probot";
 import { createMemoryBlobCache, storeBlobCache, type BlobCache } from "./github/blob-cache.js";
 import { checkManifestsAtCommit, type Planner } from "./github/manifest-check.js";
-import { syncPush, touchedPaths } from "./github/push-sync.js";
+import { SYNC_CHECK_NAME, syncPush, touchedPaths } from "./github/push-sync.js";
 import { loadRepoConfig } from "./github/repo-config.js";
 import type { PortalApi } from "./portal/client.js";
 import { planRepository, type ReconcileDeps } from "./reconcile/sync.js";
@@ -46,6 +46,11 @@ export function createApp(dependencies: AppDependencies = {}): ApplicationFuncti
     });
     app.on("check_run.rerequested", async (context) => {
       const run = context.payload.check_run;
+      // A sync is retried by redelivering its push; re-running it from an old commit could undo newer ones.
+      if (run.name === SYNC_CHECK_NAME) {
+        context.log.info({ checkRun: run.id }, "a re-run of a sync check is not a sync; redeliver the push instead");
+        return;
+      }
       await checkCommit(context, run.head_sha, run.pull_requests[0]?.number);
     });
 

@@ -30,7 +30,7 @@ export interface CheckRunResult {
  */
 export async function runCheck(
   octokit: InstallationOctokit,
-  where: RepoCoordinates & { headSha: string; name: string },
+  where: RepoCoordinates & { headSha: string; name: string; retryHint: string },
   work: () => Promise<CheckRunResult>,
   onError: (error: unknown) => void,
 ): Promise<{ result: CheckRunResult; githubRequests: number }> {
@@ -51,13 +51,13 @@ export async function runCheck(
     onError(error);
     result = {
       conclusion: "failure",
-      title: "The manifest check could not finish",
+      title: `${where.name} could not finish`,
       summary: [
-        "Something went wrong while checking the manifests, so nothing was validated.",
+        "Something went wrong before this check could finish; whatever it reports was not completed.",
         "",
         `> ${describeError(error)}`,
         "",
-        "Re-run this check from the Checks tab; if it fails again, the app's logs have the details.",
+        where.retryHint,
       ].join("\n"),
     };
   }

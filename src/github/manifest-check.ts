@@ -45,7 +45,13 @@ export async function checkManifestsAtCommit(
   let planWaitsForValidManifests = false;
   const { result } = await runCheck(
     deps.octokit,
-    { owner: where.owner, repo: where.repo, headSha: where.headSha, name: MANIFEST_CHECK_NAME },
+    {
+      owner: where.owner,
+      repo: where.repo,
+      headSha: where.headSha,
+      name: MANIFEST_CHECK_NAME,
+      retryHint: "Re-run this check from the Checks tab; if it fails again, the app's logs have the details.",
+    },
     async () => {
       const config = await deps.loadConfig();
       if (!config.ok) {

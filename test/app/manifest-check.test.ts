@@ -220,6 +220,13 @@ describe("the Pigello manifests check run", () => {
     expect(run.updates[0]).toMatchObject({ conclusion: "success", output: { title: "1 manifest valid" } });
   });
 
+  it("leaves a re-run of a sync check alone: a sync is retried by redelivering its push", async () => {
+    nock.disableNetConnect();
+    const payload = genuinePayload<RerequestPayload & { check_run: { name: string } }>("check_run", "rerequested");
+    payload.check_run.name = "Pigello sync";
+    await createTestProbot(createApp()).receive({ id: "14", name: "check_run", payload: payload as never });
+  });
+
   it("merges organisation defaults through `_extends`, as Probot's config loader does", async () => {
     const files = [{ ...manifest("invoices"), path: "apps/invoices.yml" }];
     const api = githubApi();
@@ -248,7 +255,7 @@ describe("the Pigello manifests check run", () => {
     expect(run.updates[0]).toMatchObject({
       status: "completed",
       conclusion: "failure",
-      output: { title: "The manifest check could not finish" },
+      output: { title: "Pigello manifests could not finish" },
     });
     expect(run.updates[0]!.output.summary).toContain("Server Error");
   });

@@ -12,6 +12,7 @@ import type { StateStore } from "../../src/store/port.js";
 import {
   createTestProbot,
   expectBlobs,
+  expectCompletedCheckRun,
   expectNoRepoConfig,
   expectTree,
   genuineBranchPush,
@@ -19,6 +20,7 @@ import {
   githubApi,
   TEST_WEBHOOK_SECRET,
   type PushPayload,
+  type RecordedCheckRun,
   type RepoFile,
 } from "../helpers/github.js";
 import { startWorld, type World } from "../helpers/world.js";
@@ -105,14 +107,16 @@ function pushOf(sha: string): PushPayload {
   return genuineBranchPush({ after: sha, touched: [PATH] });
 }
 
-function expectSyncReads(scope: nock.Scope, sha: string, file: RepoFile, newBlob: boolean) {
+function expectSyncReads(scope: nock.Scope, sha: string, file: RepoFile, newBlob: boolean): RecordedCheckRun {
   expectNoRepoConfig(scope, REPO);
+  const check = expectCompletedCheckRun(scope, REPO, 900);
   expectTree(scope, REPO, sha, [file]);
   if (newBlob) expectBlobs(scope, REPO, [file]);
   scope
     .get(`/repos/${REPO}/commits/${sha}/pulls`)
     .reply(200, [{ number: 2, merge_commit_sha: sha, merged_at: "2026-12-04T12:00:00Z" }]);
   expectComments(scope, 2);
+  return check;
 }
 
 const versionsOfInvoices = () => {
@@ -164,7 +168,7 @@ describe("a manifest's journey from pull request to Portal draft to published ve
     // The genuine push payload carries its own installation, so the app asks for its token once.
     const api = githubApi();
     // The blob was read for the pull request already: the cache serves it.
-    expectSyncReads(api, "a".repeat(40), v1, false);
+    const check = expectSyncReads(api, "a".repeat(40), v1, false);
 
     await deliver("push", pushOf("a".repeat(40)), "push-1");
 
@@ -175,6 +179,8 @@ describe("a manifest's journey from pull request to Portal draft to published ve
     expect(sync.body).toContain(application!.id);
     expect(sync.body).toContain("**3 Portal changes applied.**");
     expect(comments).toHaveLength(2);
+    expect(check).toMatchObject({ name: "Pigello sync", headSha: "a".repeat(40), conclusion: "success", title: "3 Portal change(s) applied" });
+    expect(check.summary).toBe(sync.body);
   });
 
   it("3. a second push with a changed description updates the draft in place", async () => {

@@ -131,6 +131,28 @@ export function expectBlobs(scope: nock.Scope, repo: string, files: RepoFile[]):
   return scope;
 }
 
+export interface RecordedCheckRun {
+  name?: string;
+  headSha?: string;
+  conclusion?: string;
+  title?: string;
+  summary?: string;
+}
+
+/** Expects one check run to be opened and then completed in one update; records what it said. */
+export function expectCompletedCheckRun(scope: nock.Scope, repo: string, id: number): RecordedCheckRun {
+  const seen: RecordedCheckRun = {};
+  scope
+    .post(`/repos/${repo}/check-runs`, (body) => ((seen.name = body.name), (seen.headSha = body.head_sha), true))
+    .reply(201, { id })
+    .patch(`/repos/${repo}/check-runs/${id}`, (body) => {
+      Object.assign(seen, { conclusion: body.conclusion, title: body.output?.title, summary: body.output?.summary });
+      return true;
+    })
+    .reply(200, { id });
+  return seen;
+}
+
 /** No `.github/pigello.yml` in the repository nor in the owner's `.github` repository. */
 export function expectNoRepoConfig(scope: nock.Scope, repo: string): nock.Scope {
   const owner = repo.split("/")[0];

@@ -8,6 +8,7 @@ import {
   createTestProbot,
   expectBlobs,
   expectNoRepoConfig,
+  expectRepoConfig,
   expectTree,
   genuinePayload,
   githubApi,
@@ -192,9 +193,7 @@ describe("the Pigello manifests check run", () => {
   it("reports an invalid .github/pigello.yml in the check run", async () => {
     const api = githubApi();
     const run = expectCheckRun(api, 1);
-    api
-      .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "manifests: 5\nprune: maybe\n", { "content-type": "text/plain; charset=utf-8" });
+    expectRepoConfig(api, REPO, "manifests: 5\nprune: maybe\n");
 
     await createTestProbot(createApp()).receive({ id: "6", name: "pull_request", payload: pullRequestOpened as never });
 
@@ -209,9 +208,7 @@ describe("the Pigello manifests check run", () => {
     const files = [{ ...manifest("invoices"), path: "pigello/invoices.yaml" }];
     const api = githubApi();
     const run = expectCheckRun(api, 1);
-    api
-      .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "manifests: 'pigello/*.yaml'\n", { "content-type": "text/plain; charset=utf-8" });
+    expectRepoConfig(api, REPO, "manifests: 'pigello/*.yaml'\n");
     expectTree(api, REPO, headSha, files);
     expectBlobs(api, REPO, files);
 
@@ -231,11 +228,8 @@ describe("the Pigello manifests check run", () => {
     const files = [{ ...manifest("invoices"), path: "apps/invoices.yml" }];
     const api = githubApi();
     const run = expectCheckRun(api, 1);
-    api
-      .get(`/repos/${REPO}/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "_extends: .github\nprune: true\n", { "content-type": "text/plain; charset=utf-8" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/pigello.yml")}`)
-      .reply(200, "manifests: 'apps/*.yml'\n", { "content-type": "text/plain; charset=utf-8" });
+    expectRepoConfig(api, REPO, "_extends: .github\nprune: true\n");
+    expectRepoConfig(api, "Codertocat/.github", "manifests: 'apps/*.yml'\n");
     expectTree(api, REPO, headSha, files);
     expectBlobs(api, REPO, files);
 

@@ -153,12 +153,19 @@ export function expectCompletedCheckRun(scope: nock.Scope, repo: string, id: num
   return seen;
 }
 
+const CONFIG_PATH = encodeURIComponent(".github/pigello.yml");
+
+/** `.github/pigello.yml` of `repo` answers with this YAML, as GitHub's raw contents API does. */
+export function expectRepoConfig(scope: nock.Scope, repo: string, yaml: string): nock.Scope {
+  return scope.get(`/repos/${repo}/contents/${CONFIG_PATH}`).reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+}
+
 /** No `.github/pigello.yml` in the repository nor in the owner's `.github` repository. */
 export function expectNoRepoConfig(scope: nock.Scope, repo: string): nock.Scope {
   const owner = repo.split("/")[0];
   return scope
-    .get(`/repos/${repo}/contents/${encodeURIComponent(".github/pigello.yml")}`)
+    .get(`/repos/${repo}/contents/${CONFIG_PATH}`)
     .reply(404, { message: "Not Found" })
-    .get(`/repos/${owner}/.github/contents/${encodeURIComponent(".github/pigello.yml")}`)
+    .get(`/repos/${owner}/.github/contents/${CONFIG_PATH}`)
     .reply(404, { message: "Not Found" });
 }
